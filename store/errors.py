@@ -1,0 +1,25 @@
+"""Errors raised by the store package.
+
+StoreError
+ ├── StoreUnavailable   the Chroma store (directory or server) cannot be reached or opened
+ ├── EmbeddingMismatch  the collection was built with another embedding model or dimension
+ └── ModelBuildError    the bundled embedding model could not be rebuilt or failed its check
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class of every error raised by ``store``."""
+
+
+class StoreUnavailable(StoreError):
+    """The Chroma store cannot be reached or opened."""
+
+
+class EmbeddingMismatch(StoreError):
+    """The collection was built with a different embedding model."""
+
+
+class ModelBuildError(StoreError):
+    """The bundled embedding model could not be rebuilt."""
