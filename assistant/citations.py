@@ -1,0 +1,179 @@
+"""Pure answer-building steps: question checks, follow-up rewriting, abstention, selection, rendering."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from assistant.config import RetrievalSettings
+from assistant.errors import InvalidQuestion
+from assistant.retrieve import Hit
+from assistant.types import Citation
+from store.lexical import analyse, tokenize
+
+MAX_QUESTION_CHARS = 2000
+ABSTAIN_TEXT = {"fr": "L'article ne le précise pas.", "en": "The article does not say."}
+FRAMING = {"fr": "", "en": "According to the article: "}
+TRUNCATED_NOTICE = {
+    "fr": f"La question dépassait {MAX_QUESTION_CHARS} caractères ; seul le début a été pris en compte.",
+    "en": f"The question was longer than {MAX_QUESTION_CHARS} characters; only its beginning was used.",
+}
+
+# Words that make a question lean on the conversation ("Qu'a-t-il dit ?", "How far is it?").
+_ANAPHORA = frozenset(
+    """
+    il elle ils elles lui leur leurs eux celui celle ceux celles ci là-bas y son sa ses
+    a-t-il a-t-elle est-il est-elle t-il t-elle ce dernier cette dernière
+    he she it they him her them his its their theirs there that those this these
+    """.split()
+)
+_QUESTION_WORDS = frozenset(
+    "qui que quoi quel quelle quels quelles où quand comment combien pourquoi est-ce "
+    "who what which where when how why whom whose does did do is are was were".split()
+)
+# Requests to drop the task rather than questions about the article; answered by abstaining.
+_INJECTION = re.compile(
+    r"\b(ignore[rsz]?|oublie[rsz]?|forget|disregard|pretend|fais semblant|developer mode|mode développeur|"
+    r"system prompt|prompt système|jailbreak)\b|^\s*(system|assistant)\s*:|\b(dis|écris|write|say|tell)"
+    r"(-moi| me)? (que|that) ",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
+
+
+def clean_question(question: str) -> tuple[str, bool]:
+    """Validate a question; returns the text to use and whether it was truncated.
+
+    Raises:
+        InvalidQuestion: empty, whitespace only, or containing control characters.
+    """
+    if question is None or not str(question).strip():
+        raise InvalidQuestion("the question is empty; type a question about the article")
+    text = str(question).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+    if any(unicodedata.category(c) == "Cc" and c != "\n" for c in text):
+        raise InvalidQuestion("the question contains control characters; remove them and ask again")
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    truncated = len(text) > MAX_QUESTION_CHARS
+    return (text[:MAX_QUESTION_CHARS].rstrip() if truncated else text), truncated
+
+
+def normalise_history(history: Sequence | None) -> list[tuple[str, str]]:
+    """Accept ``[(user, assistant), ...]`` pairs or Gradio messages (``{"role", "content"}`` dicts)."""
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None
+    for item in history or ():
+        if isinstance(item, dict):
+            content = item.get("content")
+            if isinstance(content, list):  # Gradio 6 content parts
+                content = " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
+            content = str(content or "")
+            if item.get("role") == "user":
+                if pending is not None:
+                    pairs.append((pending, ""))
+                pending = content
+            elif item.get("role") == "assistant" and pending is not None:
+                pairs.append((pending, content))
+                pending = None
+        else:
+            user, bot = (list(item) + ["", ""])[:2]
+            pairs.append((str(user or ""), str(bot or "")))
+    if pending is not None:
+        pairs.append((pending, ""))
+    return pairs
+
+
+def looks_like_injection(question: str) -> bool:
+    """True for attempts to override the assistant's task ("ignore your instructions...")."""
+    return bool(_INJECTION.search(question))
+
+
+def is_follow_up(question: str) -> bool:
+    """True when the question needs the conversation to be understood (pronouns, ellipsis)."""
+    words = [w for w in re.findall(r"[\w'-]+", question.lower().replace("\u2019", "'"))]
+    if any(w in _ANAPHORA or w.split("'")[-1] in _ANAPHORA for w in words):
+        return True
+    if question.lower().startswith(("et ", "and ", "what about", "et pour", "et la", "et le")):
+        return True
+    return len(analyse(question)) <= 1
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised words that are not question words nor the sentence-initial article."""
+    found = []
+    for word in _CAPITALISED.findall(text):
+        if word.lower() in _QUESTION_WORDS or word.lower() in _ANAPHORA:
+            continue
+        if word not in found:
+            found.append(word)
+    return found
+
+
+def standalone_query(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """Rewrite a follow-up into a self-contained retrieval query by carrying the last turn's subject."""
+    if not history or not is_follow_up(question):
+        return question
+    for previous_question, _ in reversed(history):
+        carried = entities(previous_question)
+        if not carried:
+            carried = [w for w in tokenize(previous_question) if analyse(w)]
+        if carried:
+            carried = [w for w in carried if w.lower() not in question.lower()]
+            return " ".join([*carried, question]) if carried else question
+    return question
+
+
+def is_grounded(hits: Sequence[Hit], settings: RetrievalSettings, *, language: str, question: str) -> bool:
+    """Whether the best evidence is good enough to answer (thresholds in ``RetrievalSettings``)."""
+    if not hits or looks_like_injection(question):
+        return False
+    best = hits[0]
+    if settings.mode == "lexical":
+        return best.coverage >= settings.min_coverage
+    if best.dense >= (settings.min_dense_en if language == "en" else settings.min_dense_fr):
+        return True
+    return best.dense >= settings.min_dense_with_terms and best.coverage >= settings.min_coverage
+
+
+def select_evidence(hits: Sequence[Hit], settings: RetrievalSettings) -> list[Hit]:
+    """The smallest set of sentences that answers: the best one, plus close runners-up that add words.
+
+    Returned in document order, without duplicates, at most ``settings.k``.
+    """
+    if not hits:
+        return []
+    best = hits[0]
+    chosen = [best]
+    covered = set(best.sentence.terms)
+    seen_texts = {best.sentence.text}
+    for hit in hits[1:]:
+        if len(chosen) >= settings.k or hit.score < best.score - settings.second_sentence_margin:
+            break
+        if hit.sentence.text in seen_texts:
+            continue
+        new_terms = set(hit.sentence.terms) - covered
+        if hit.coverage > 0 and not new_terms:
+            continue
+        chosen.append(hit)
+        covered |= new_terms
+        seen_texts.add(hit.sentence.text)
+    return sorted(chosen, key=lambda h: (h.sentence.source, h.sentence.start))
+
+
+def to_citation(index: int, hit: Hit) -> Citation:
+    s = hit.sentence
+    return Citation(
+        index=index, text=s.text, source=s.source, start=s.start, end=s.end, score=round(hit.score, 4),
+        title=s.title, section=s.section,
+    )
+
+
+def render_extractive(evidence: Sequence[Hit], language: str) -> tuple[str, tuple[Citation, ...]]:
+    """Answer text (verbatim sentences, each followed by its marker) and the matching citations."""
+    citations = tuple(to_citation(i, hit) for i, hit in enumerate(evidence, start=1))
+    body = " ".join(f"{c.text} [{c.index}]" for c in citations)
+    return FRAMING.get(language, "") + body, citations
+
+
+def abstention_text(language: str) -> str:
+    return ABSTAIN_TEXT.get(language, ABSTAIN_TEXT["en"])

@@ -1,0 +1,58 @@
+"""citechat settings: one frozen object, read from ``CITECHAT_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from store.config import EmbeddingSettings, StoreSettings
+
+DEFAULT_K = 3
+DEFAULT_CANDIDATES = 24
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval, answer selection and abstention; defaults measured on tests/data/questions.jsonl."""
+
+    model_config = ConfigDict(frozen=True)
+
+    k: int = Field(default=DEFAULT_K, ge=1, le=10, description="Most sentences an answer may cite.")
+    candidates: int = Field(default=DEFAULT_CANDIDATES, ge=1, description="Dense hits fetched per query.")
+    mode: str = Field(default="hybrid", pattern="^(hybrid|dense|lexical)$", description="Retrieval signals used.")
+    lexical_weight: float = Field(default=0.12, ge=0, description="Weight of the saturated BM25 score.")
+    bm25_saturation: float = Field(default=4.0, gt=0, description="BM25 score that counts as half a match.")
+    # Calibrated by a grid search on tests/data/questions.jsonl (see README "Abstention"): English
+    # questions on French text score lower cosines, hence a threshold per question language.
+    min_dense_fr: float = Field(default=0.81, description="Cosine above which a French question is answered.")
+    min_dense_en: float = Field(default=0.805, description="Cosine above which an English question is answered.")
+    min_dense_with_terms: float = Field(
+        default=0.76, description="Lower cosine accepted when the passage covers the question's words."
+    )
+    min_coverage: float = Field(default=0.3, description="Share of question terms (IDF-weighted) that counts.")
+    second_sentence_margin: float = Field(
+        default=0.02, ge=0, description="How close to the best a further sentence must score to be cited."
+    )
+
+
+class UISettings(BaseModel):
+    """The Gradio chat server."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host: str = Field(default="127.0.0.1", description="Interface to listen on.")
+    port: int = Field(default=7860, description="Port to listen on.")
+    auth: str | None = Field(default=None, description="`user:password` to require a login.")
+    share: bool = Field(default=False, description="Create a public Gradio share link (off unless asked).")
+
+
+class Settings(BaseSettings):
+    """All citechat settings; build once at the entry point and pass down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CITECHAT_", env_nested_delimiter="__", frozen=True, extra="ignore"
+    )
+
+    store: StoreSettings = Field(default_factory=StoreSettings, description="Where Chroma lives.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="Embedding model.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval tuning.")
+    ui: UISettings = Field(default_factory=UISettings, description="Chat server.")

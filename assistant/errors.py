@@ -1,0 +1,16 @@
+"""Errors raised by the assistant package.
+
+AssistantError
+ └── InvalidQuestion   the question is empty or contains control characters
+Store and ingest errors (``store.StoreError``, ``ingest.IngestError``) pass through unchanged.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class of every error raised by ``assistant``."""
+
+
+class InvalidQuestion(AssistantError):
+    """The question cannot be answered as given."""

@@ -1,0 +1,46 @@
+"""The public result types of every surface: ``Answer`` and ``Citation``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim passage of a stored document: ``document_text[start:end] == text``."""
+
+    index: int
+    text: str
+    source: str
+    start: int
+    end: int
+    score: float
+    title: str = ""
+    section: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (JSON-ready)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer whose every ``[n]`` marker refers to ``citations[n - 1]``."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    grounded: bool
+    retrieval_query: str
+    language: str
+    question: str = ""
+    related: Citation | None = None
+    notices: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (JSON-ready)."""
+        data = asdict(self)
+        data["citations"] = [c.to_dict() for c in self.citations]
+        data["related"] = self.related.to_dict() if self.related else None
+        data["notices"] = list(self.notices)
+        return data
