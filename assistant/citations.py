@@ -24,7 +24,7 @@ TRUNCATED_NOTICE = {
 _ANAPHORA = frozenset(
     """
     il elle ils elles lui leur leurs eux celui celle ceux celles ci là-bas y son sa ses
-    a-t-il a-t-elle est-il est-elle t-il t-elle ce dernier cette dernière
+    ce dernier cette dernière
     he she it they him her them his its their theirs there that those this these
     """.split()
 )
@@ -39,6 +39,7 @@ _INJECTION = re.compile(
     r"(-moi| me)? (que|that) ",
     re.IGNORECASE,
 )
+_INVERTED_PRONOUN = re.compile(r"-t-(?:il|elle|ils|elles)\b|\b(?:est|a|ont|sont)-(?:il|elle|ils|elles)\b", re.I)
 _CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
 
 
@@ -76,7 +77,7 @@ def normalise_history(history: Sequence | None) -> list[tuple[str, str]]:
                 pairs.append((pending, content))
                 pending = None
         else:
-            user, bot = (list(item) + ["", ""])[:2]
+            user, bot = [*list(item), "", ""][:2]
             pairs.append((str(user or ""), str(bot or "")))
     if pending is not None:
         pairs.append((pending, ""))
@@ -92,6 +93,9 @@ def is_follow_up(question: str) -> bool:
     """True when the question needs the conversation to be understood (pronouns, ellipsis)."""
     words = [w for w in re.findall(r"[\w'-]+", question.lower().replace("\u2019", "'"))]
     if any(w in _ANAPHORA or w.split("'")[-1] in _ANAPHORA for w in words):
+        return True
+    # "Qu'a-t-il dit ?" leans on the conversation; "Kim a-t-il reçu... ?" names its subject.
+    if _INVERTED_PRONOUN.search(question) and not entities(question):
         return True
     if question.lower().startswith(("et ", "and ", "what about", "et pour", "et la", "et le")):
         return True

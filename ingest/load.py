@@ -17,7 +17,9 @@ logger = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
 BUNDLED_NAME = "kim-russie-afp.txt"
-_BLOCK_TAGS = "p div section article header footer aside li ul ol table tr blockquote pre figure figcaption br hr main nav dd dt"
+_BLOCK_TAGS = (
+    "p div section article header footer aside li ul ol table tr blockquote pre figure figcaption br hr main nav dd dt"
+)
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 

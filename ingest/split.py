@@ -29,6 +29,7 @@ _BOUNDARY = re.compile(
     r"[.!?\u2026]+(?:[ \u00a0\u202f]*\u00bb|[\"'\u201d\u2019)\]])*(?=[\s\u00a0]+)"
 )
 _NEXT_START = re.compile(r"[\s\u00a0]+([\"'\u00ab\u201c(\[\-\u2013\u2014]?\s?[A-Z0-9\u00c0-\u00de])")
+_CLOSERS = " \u00a0\u202f\"'\u00bb\u201d\u2019)]"
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _AFP_HEADING = re.compile(r"^-\s+(?P<title>.+?)\s+-$", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*$")
@@ -119,9 +120,9 @@ def sentence_spans(text: str, offset: int = 0) -> Iterator[tuple[int, int]]:
     for match in _BOUNDARY.finditer(text):
         end = match.end()
         terminator = match.group(0)
-        if terminator.startswith(".") and len(terminator.rstrip(" \u00a0\u202f\"'\u00bb\u201d\u2019)]")) == 1:
-            if _is_abbreviation(text, match.start()):
-                continue
+        single_period = terminator.startswith(".") and len(terminator.rstrip(_CLOSERS)) == 1
+        if single_period and _is_abbreviation(text, match.start()):
+            continue
         if not _NEXT_START.match(text, end):
             continue
         yield from _bounded(text, start, end, offset)

@@ -181,7 +181,7 @@ class Store:
     def document_text(self, doc_id: str) -> str:
         """The normalised text of a document, as its offsets refer to it."""
         got = self._call(lambda: self._documents.get(where={"doc_id": doc_id}, include=["documents", "metadatas"]))
-        pages = sorted(zip(got["metadatas"] or [], got["documents"] or []), key=lambda p: p[0]["page"])
+        pages = sorted(zip(got["metadatas"] or [], got["documents"] or [], strict=False), key=lambda p: p[0]["page"])
         return "".join(text for _, text in pages)
 
     def all_sentences(self) -> list[StoredSentence]:
@@ -200,7 +200,7 @@ class Store:
                 terms=tuple((m.get("terms") or "").split()),
                 chunk_id=m.get("chunk_id", ""),
             )
-            for i, m, text in zip(got["ids"], got["metadatas"], got["documents"])
+            for i, m, text in zip(got["ids"], got["metadatas"], got["documents"], strict=False)
         ]
         return sorted(out, key=lambda s: (s.source, s.start))
 
@@ -223,7 +223,7 @@ class Store:
             return []
         got = self._call(lambda: collection.query(query_embeddings=[vector], n_results=n, include=["distances"]))
         # Chroma returns cosine distances (1 - cosine similarity) in a cosine space.
-        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=False)]
 
     def embed_query(self, text: str) -> list[float]:
         """Embed a query with the store's model (query prompt for e5 models)."""
@@ -256,15 +256,27 @@ class Store:
         for index, chunk in enumerate(chunks):
             cid = _chunk_id(doc_id, digest, chunk.start, chunk.end)
             chunk_rows.append(
-                (cid, text[chunk.start : chunk.end],
-                 {**base, "start": chunk.start, "end": chunk.end, "section": chunk.section, "index": index})
+                (
+                    cid,
+                    text[chunk.start : chunk.end],
+                    {**base, "start": chunk.start, "end": chunk.end, "section": chunk.section, "index": index},
+                )
             )
             for sentence in chunk.sentences:
                 sentence_text = text[sentence.start : sentence.end]
                 sentence_rows.append(
-                    (_sentence_id(doc_id, digest, sentence.start, sentence.end), sentence_text,
-                     {**base, "start": sentence.start, "end": sentence.end, "section": chunk.section,
-                      "chunk_id": cid, "terms": " ".join(analyse(sentence_text))})
+                    (
+                        _sentence_id(doc_id, digest, sentence.start, sentence.end),
+                        sentence_text,
+                        {
+                            **base,
+                            "start": sentence.start,
+                            "end": sentence.end,
+                            "section": chunk.section,
+                            "chunk_id": cid,
+                            "terms": " ".join(analyse(sentence_text)),
+                        },
+                    )
                 )
         written: list[tuple[Any, list[str]]] = []
         try:
@@ -303,29 +315,41 @@ class Store:
         got = self._call(lambda: self._documents.get(ids=[f"{doc_id}:p0"], include=["metadatas"]))
         return (got["metadatas"] or [None])[0]
 
-    def _write_pages(self, doc_id: str, meta: DocumentMeta, text: str, digest: str,
-                     chunk_count: int, sentence_count: int) -> None:
+    def _write_pages(
+        self, doc_id: str, meta: DocumentMeta, text: str, digest: str, chunk_count: int, sentence_count: int
+    ) -> None:
         pages = [text[i : i + PAGE_CHARS] for i in range(0, len(text), PAGE_CHARS)] or [""]
         common = {
-            "doc_id": doc_id, "source": meta.source, "title": meta.title, "language": meta.language,
-            "origin": meta.origin, "content_hash": digest, "chunk_count": chunk_count,
-            "sentence_count": sentence_count, "chars": len(text), "pages": len(pages),
+            "doc_id": doc_id,
+            "source": meta.source,
+            "title": meta.title,
+            "language": meta.language,
+            "origin": meta.origin,
+            "content_hash": digest,
+            "chunk_count": chunk_count,
+            "sentence_count": sentence_count,
+            "chars": len(text),
+            "pages": len(pages),
         }
         self._call(lambda: self._documents.delete(where={"doc_id": doc_id}))
         for i in range(0, len(pages), WRITE_BATCH):
             batch = range(i, min(i + WRITE_BATCH, len(pages)))
-            self._call(lambda batch=batch: self._documents.upsert(
-                ids=[f"{doc_id}:p{p}" for p in batch],
-                documents=[pages[p] for p in batch],
-                metadatas=[{**common, "page": p} for p in batch],
-                embeddings=[_PLACEHOLDER_VECTOR for _ in batch],
-            ))
+            self._call(
+                lambda batch=batch: self._documents.upsert(
+                    ids=[f"{doc_id}:p{p}" for p in batch],
+                    documents=[pages[p] for p in batch],
+                    metadatas=[{**common, "page": p} for p in batch],
+                    embeddings=[_PLACEHOLDER_VECTOR for _ in batch],
+                )
+            )
 
     def _delete_stale(self, doc_id: str, keep_digest: str | None) -> int:
         removed = 0
         for store in (self.chunks, self.sentences):
             got = self._call(lambda store=store: store._collection.get(where={"doc_id": doc_id}, include=["metadatas"]))
-            stale = [i for i, m in zip(got["ids"], got["metadatas"]) if m.get("content_hash") != keep_digest]
+            stale = [
+                i for i, m in zip(got["ids"], got["metadatas"], strict=False) if m.get("content_hash") != keep_digest
+            ]
             if stale:
                 self._call(lambda store=store, stale=stale: store._collection.delete(ids=stale))
             if store is self.chunks:
@@ -375,6 +399,4 @@ def open_store(
     client = make_client(store_settings)
     if embeddings is None:
         embeddings = load_embeddings(embedding_settings)
-    return Store(
-        client, store_settings, embeddings, embedding_model_name(embedding_settings), check_model=check_model
-    )
+    return Store(client, store_settings, embeddings, embedding_model_name(embedding_settings), check_model=check_model)

@@ -1,0 +1,61 @@
+"""Sentence and chunk splitting: exact offsets always, French news conventions."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.split import heading_title, split_chunks, split_sentences
+
+FRENCH_PIECES = [*"abcé ÉA.!?«»\"'\n\u00a0-0123", "M. ", " » ", ". ", "\n\n", "- T -", "8 000"]
+FRENCH_TEXT = st.lists(st.sampled_from(FRENCH_PIECES), max_size=150).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=300), FRENCH_TEXT))
+def test_every_chunk_and_sentence_is_an_exact_slice(document):
+    for chunk in split_chunks(document, max_chars=80):
+        assert document[chunk.start : chunk.end] == chunk.text
+        assert chunk.text.strip() == chunk.text and chunk.text
+        for sentence in chunk.sentences:
+            assert document[sentence.start : sentence.end] == sentence.text
+            assert chunk.start <= sentence.start < sentence.end <= chunk.end
+
+
+def test_article_sentences_and_sections(bundled_text):
+    chunks = list(split_chunks(bundled_text))
+    assert len(chunks) == 24
+    sentences = split_sentences(bundled_text)
+    assert len(sentences) == 25
+    assert any(s.text.startswith("Les deux pays ont également discuté") for s in sentences)
+    assert {c.section for c in chunks} == {"", "Toasts à la vodka", "Une plus grande coopération ?"}
+    assert not any("Toasts à la vodka -" in c.text for c in chunks)
+    caption = next(c for c in chunks if c.text.startswith("Carte des lignes"))
+    assert caption.section == "Une plus grande coopération ?"
+
+
+def test_french_punctuation_numbers_and_abbreviations():
+    text = (
+        "M. Poutine a dit « non. » Puis il est parti. Le 3 sept. 2023, J. Biden était à 8 000 kilomètres. "
+        '"Kim était très intéressé", a déclaré Kozlov. Vraiment ? Oui !'
+    )
+    assert [s.text for s in split_sentences(text)] == [
+        "M. Poutine a dit « non. »",
+        "Puis il est parti.",
+        "Le 3 sept. 2023, J. Biden était à 8 000 kilomètres.",
+        '"Kim était très intéressé", a déclaré Kozlov.',
+        "Vraiment ?",
+        "Oui !",
+    ]
+
+
+def test_headings():
+    assert heading_title("- Toasts à la vodka -") == "Toasts à la vodka"
+    assert heading_title("- Une plus grande coopération ?\u00a0-") == "Une plus grande coopération ?"
+    assert heading_title("## Contexte") == "Contexte"
+    assert heading_title("Moscou (AFP) - Le dirigeant a quitté la Russie.") is None
+
+
+def test_long_sentences_are_cut_to_fit_the_model():
+    text = "mot " * 2000
+    assert all(len(s.text) <= 1000 for s in split_sentences(text))
