@@ -28,7 +28,7 @@ install: $(STAMP)
 
 chat: $(STAMP)
 	$(VENV)/bin/citechat ingest
-	$(VENV)/bin/citechat ask
+	$(VENV)/bin/citechat chat
 
 test: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from assistant.citations import (
     TRUNCATED_NOTICE,
@@ -99,6 +100,17 @@ class Assistant:
             return Answer(abstention_text(language), (), False, query, language, text, related, notices)
         body, citations = render_extractive(select_evidence(hits, settings), language)
         return Answer(body, citations, True, query, language, text, None, notices)
+
+
+    def stream(self, question: str, history: Sequence | None = None, *, k: int | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text in pieces (one sentence at a time), then the final ``Answer``.
+
+        Raises:
+            InvalidQuestion, StoreError: as ``answer``.
+        """
+        result = self.answer(question, history, k=k)
+        yield from re.findall(r".+?(?:\[\d+\]\s*|$)", result.text)
+        yield result
 
 
 _default: Assistant | None = None

@@ -216,5 +216,34 @@ def _with_settings(assistant, settings: Settings):
     return Assistant(settings, store=assistant.store)
 
 
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 7860).")
+@click.option("--auth", default=None, help="user:password required to use the chat.")
+@click.option("--share", is_flag=True, help="Also create a public Gradio share link (off by default).")
+@click.pass_obj
+def chat(settings: Settings, host: str | None, port: int | None, auth: str | None, share: bool) -> None:
+    """Serve the browser chat (http://127.0.0.1:7860 by default)."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    overrides = {k: v for k, v in {"host": host, "port": port, "auth": auth}.items() if v is not None}
+    if share:
+        overrides["share"] = True
+    if auth is not None and ":" not in auth:
+        raise click.ClickException("--auth expects user:password")
+    settings = settings.model_copy(update={"ui": settings.ui.model_copy(update=overrides)})
+    from assistant.ui import serve
+
+    try:
+        assistant = _assistant(settings)
+        click.echo(f"citechat chat on http://{settings.ui.host}:{settings.ui.port}")
+        serve(settings, assistant=assistant)
+    except _known_errors() as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {settings.ui.host}:{settings.ui.port}: {exc}") from exc
+
+
 if __name__ == "__main__":
     main()
