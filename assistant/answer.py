@@ -12,6 +12,7 @@ from assistant.citations import (
     TRUNCATED_NOTICE,
     abstention_text,
     clean_question,
+    is_follow_up,
     is_grounded,
     normalise_history,
     render_extractive,
@@ -20,6 +21,7 @@ from assistant.citations import (
     to_citation,
 )
 from assistant.config import Settings
+from assistant.errors import AssistantError
 from assistant.retrieve import HybridRetriever, LexicalIndex
 from assistant.types import Answer
 from store import Store
@@ -50,6 +52,7 @@ class Assistant:
         self._revision: tuple[int, int] | None = None
         self._checked_at = 0.0
         self._retriever: HybridRetriever | None = None
+        self._chat_model = None
         self.refresh()
 
     @property
@@ -87,6 +90,12 @@ class Assistant:
             InvalidQuestion: empty question or control characters.
             StoreError: the store cannot be reached.
         """
+        if self.settings.llm.provider != "none":
+            final = None
+            for piece in self.stream(question, history, k=k):
+                final = piece
+            assert isinstance(final, Answer)
+            return final
         text, truncated = clean_question(question)
         language = guess_language(text)
         query = standalone_query(text, normalise_history(history))
@@ -101,6 +110,79 @@ class Assistant:
         body, citations = render_extractive(select_evidence(hits, settings), language)
         return Answer(body, citations, True, query, language, text, None, notices)
 
+    @property
+    def chat_model(self):
+        """The configured LangChain chat model (loaded on first use)."""
+        if self._chat_model is None:
+            from assistant.llm import make_chat_model
+
+            self._chat_model = make_chat_model(self.settings.llm)
+        return self._chat_model
+
+    def _generate(self, question: str, history: Sequence | None) -> Iterator[str | Answer]:
+        """Retrieve, draft with the LLM (streamed), verify every citation, renumber."""
+        from assistant.llm import answer_chain, describe_failure, numbered
+        from assistant.verify import renumber, says_unknown, split_answer, verify_sentences
+
+        text, truncated = clean_question(question)
+        language = guess_language(text)
+        turns = normalise_history(history)
+        query = standalone_query(text, turns)
+        notices = (TRUNCATED_NOTICE[language],) if truncated else ()
+        llm = self.settings.llm
+        try:
+            if turns and is_follow_up(text):
+                query = self._rewrite(text, turns) or query
+            hits = self.retriever.search(query)
+            if not is_grounded(hits, self.settings.retrieval, language=language, question=text):
+                related = to_citation(0, hits[0]) if hits else None
+                yield abstention_text(language)
+                yield Answer(abstention_text(language), (), False, query, language, text, related, notices)
+                return
+            top = hits[: llm.passages]
+            passages = [h.sentence.text for h in top]
+            draft = ""
+            for delta in answer_chain(self.chat_model).stream(
+                {"system": _system(language), "passages": numbered(passages), "question": text}
+            ):
+                draft += delta
+                yield delta
+        except AssistantError:
+            raise
+        except Exception as exc:  # network errors, llama.cpp failures: one clear message
+            raise describe_failure(llm, exc) from exc
+        verified = verify_sentences(split_answer(draft), passages, self._similarity(passages))
+        body, order = renumber(verified)
+        if says_unknown(draft) or not body:
+            yield Answer(abstention_text(language), (), False, query, language, text, to_citation(0, top[0]), notices)
+            return
+        citations = tuple(to_citation(i, top[n - 1]) for i, n in enumerate(order, start=1))
+        yield Answer(body, citations, True, query, language, text, None, notices)
+
+    def _rewrite(self, question: str, turns: list[tuple[str, str]]) -> str | None:
+        from assistant.llm import rewrite_chain
+
+        conversation = "\n".join(f"Q: {q}\nA: {a[:300]}" for q, a in turns[-3:])
+        rewritten = rewrite_chain(self.chat_model).invoke({"conversation": conversation, "question": question})
+        rewritten = rewritten.strip().strip('"')
+        if "\n" in rewritten or not rewritten.endswith("?") or len(rewritten) > 300:
+            return None  # not a question: fall back to the extractive rewrite
+        return rewritten
+
+    def _similarity(self, passages: Sequence[str]):
+        import numpy as np
+
+        embeddings = self.store.embeddings
+        passage_vectors = np.array(embeddings.embed_documents(list(passages)))
+        cache: dict[str, np.ndarray] = {}
+
+        def similarity(sentence: str, passage: str) -> float:
+            if sentence not in cache:
+                cache[sentence] = np.array(embeddings.embed_documents([sentence])[0])
+            return float(passage_vectors[list(passages).index(passage)] @ cache[sentence])
+
+        return similarity
+
 
     def stream(self, question: str, history: Sequence | None = None, *, k: int | None = None) -> Iterator[str | Answer]:
         """Yield the answer text in pieces (one sentence at a time), then the final ``Answer``.
@@ -108,9 +190,18 @@ class Assistant:
         Raises:
             InvalidQuestion, StoreError: as ``answer``.
         """
+        if self.settings.llm.provider != "none":
+            yield from self._generate(question, history)
+            return
         result = self.answer(question, history, k=k)
         yield from re.findall(r".+?(?:\[\d+\]\s*|$)", result.text)
         yield result
+
+
+def _system(language: str) -> str:
+    from assistant.llm import SYSTEM
+
+    return SYSTEM.get(language, SYSTEM["en"])
 
 
 _default: Assistant | None = None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store.config import EmbeddingSettings, StoreSettings
@@ -45,6 +48,25 @@ class UISettings(BaseModel):
     share: bool = Field(default=False, description="Create a public Gradio share link (off unless asked).")
 
 
+class LLMSettings(BaseModel):
+    """Optional language model for generative answers; ``none`` keeps the extractive answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: Literal["none", "llamacpp", "openai", "ollama"] = Field(
+        default="none", description="none (extractive), llamacpp (local GGUF), openai (compatible server), ollama."
+    )
+    model_path: Path | None = Field(default=None, description="GGUF file for the llamacpp provider.")
+    base_url: str | None = Field(default=None, description="Server URL for openai / ollama providers.")
+    model: str = Field(default="", description="Model name on the server (openai / ollama).")
+    api_key: SecretStr | None = Field(default=None, description="API key (else OPENAI_API_KEY).")
+    temperature: float = Field(default=0.0, ge=0, description="Sampling temperature.")
+    max_tokens: int = Field(default=200, ge=16, description="Longest generated answer, in tokens.")
+    n_ctx: int = Field(default=2048, ge=512, description="Context window for llamacpp.")
+    passages: int = Field(default=4, ge=1, le=10, description="Numbered passages given to the model.")
+    timeout: float = Field(default=120.0, gt=0, description="Seconds before a server request fails.")
+
+
 class Settings(BaseSettings):
     """All citechat settings; build once at the entry point and pass down."""
 
@@ -56,3 +78,4 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="Embedding model.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval tuning.")
     ui: UISettings = Field(default_factory=UISettings, description="Chat server.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Generative answers.")

@@ -1,7 +1,8 @@
 """Errors raised by the assistant package.
 
 AssistantError
- └── InvalidQuestion   the question is empty or contains control characters
+ ├── InvalidQuestion   the question is empty or contains control characters
+ └── LLMUnavailable    the configured language model cannot be used (missing extra, server down)
 Store and ingest errors (``store.StoreError``, ``ingest.IngestError``) pass through unchanged.
 """
 
@@ -14,3 +15,7 @@ class AssistantError(Exception):
 
 class InvalidQuestion(AssistantError):
     """The question cannot be answered as given."""
+
+
+class LLMUnavailable(AssistantError):
+    """The configured language model cannot be loaded or reached."""

@@ -1,0 +1,95 @@
+"""Verification of generated answers: every [n] shown must be supported by its verbatim passage (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from store.lexical import analyse
+
+MIN_TERM_SUPPORT = 0.5
+MIN_EMBEDDING_SUPPORT = 0.82  # e5 cosine between an answer sentence and a passage, incl. across languages
+_MARKERS = re.compile(r"\s*\[(\d+)\]")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?:\s*\[\d+\])*|$)")
+_UNKNOWN = re.compile(
+    r"(ne (le )?précise pas|ne (le )?dit pas|ne contient pas|n'est pas mentionn|aucune information|"
+    r"does not (say|contain|mention|specify)|doesn't (say|contain|mention)|not (mentioned|stated|specified)|"
+    r"no information|i don't know|je ne sais pas)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class VerifiedSentence:
+    """One sentence of a generated answer and the passages (1-based, prompt numbering) that support it."""
+
+    text: str
+    supported_by: tuple[int, ...]
+    dropped_markers: tuple[int, ...]
+
+
+def split_answer(text: str) -> list[str]:
+    """Sentences of a generated answer, each keeping its trailing markers."""
+    return [s.strip() for s in _SENTENCE.findall(text.strip()) if s.strip() and _MARKERS.sub("", s).strip()]
+
+
+def says_unknown(text: str) -> bool:
+    """True when the model says the passages do not contain the answer."""
+    return bool(_UNKNOWN.search(text))
+
+
+def term_support(sentence: str, passage: str) -> float:
+    """Share of the sentence's content terms found in the passage (after FR/EN normalisation)."""
+    terms = set(analyse(_MARKERS.sub("", sentence)))
+    if not terms:
+        return 0.0
+    return len(terms & set(analyse(passage))) / len(terms)
+
+
+def verify_sentences(
+    sentences: Sequence[str],
+    passages: Sequence[str],
+    similarity: Callable[[str, str], float],
+) -> list[VerifiedSentence]:
+    """Check each sentence's markers against its passages; attach the best passage to uncited claims.
+
+    ``similarity(sentence, passage)`` is a multilingual embedding cosine (English answers cite French quotes).
+    """
+
+    def supported(sentence: str, number: int) -> bool:
+        if not 1 <= number <= len(passages):
+            return False
+        passage = passages[number - 1]
+        return term_support(sentence, passage) >= MIN_TERM_SUPPORT or similarity(sentence, passage) >= (
+            MIN_EMBEDDING_SUPPORT
+        )
+
+    out = []
+    for sentence in sentences:
+        claimed = [int(n) for n in _MARKERS.findall(sentence)]
+        bare = _MARKERS.sub("", sentence).strip()
+        kept = tuple(dict.fromkeys(n for n in claimed if supported(bare, n)))
+        dropped = tuple(n for n in claimed if n not in kept)
+        if not kept:
+            scores = [(similarity(bare, p) + term_support(bare, p), i) for i, p in enumerate(passages, start=1)]
+            best = max(scores, default=(0.0, 0))[1]
+            if best and supported(bare, best):
+                kept = (best,)
+        out.append(VerifiedSentence(bare, kept, dropped))
+    return out
+
+
+def renumber(verified: Sequence[VerifiedSentence]) -> tuple[str, list[int]]:
+    """Text with supported sentences only, markers renumbered by first use; returns the passage order."""
+    order: list[int] = []
+    parts = []
+    for sentence in verified:
+        if not sentence.supported_by:
+            continue
+        for number in sentence.supported_by:
+            if number not in order:
+                order.append(number)
+        markers = "".join(f" [{order.index(n) + 1}]" for n in sentence.supported_by)
+        parts.append(sentence.text + markers)
+    return " ".join(parts), order
