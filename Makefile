@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: chat test install lint eval bench clean
+.PHONY: chat test install lint eval bench model clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
 	touch $@
 
+# llama-cpp-python compiles from source (~8 min on 2 cores, once: pip caches the wheel).
 $(TEST_STAMP): pyproject.toml $(STAMP)
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet -e ".[test,llm]"
 	touch $@
 
 install: $(STAMP)
@@ -44,8 +45,12 @@ lint: $(TEST_STAMP)
 eval: $(STAMP)
 	$(VENV)/bin/citechat eval tests/data/questions.jsonl --html docs/eval-report.html --json docs/eval-report.json
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(PY) bench/answer_latency.py
+	$(PY) bench/llm_latency.py
+
+model: $(TEST_STAMP)
+	$(PY) -m tests.llm_model
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 from assistant.citations import (
+    FRAMING,
     TRUNCATED_NOTICE,
     abstention_text,
     clean_question,
@@ -157,6 +158,8 @@ class Assistant:
             yield Answer(abstention_text(language), (), False, query, language, text, to_citation(0, top[0]), notices)
             return
         citations = tuple(to_citation(i, top[n - 1]) for i, n in enumerate(order, start=1))
+        if language == "en" and guess_language(body) != "en":
+            body = FRAMING["en"] + body  # a terse or French-worded draft still reads as an English answer
         yield Answer(body, citations, True, query, language, text, None, notices)
 
     def _rewrite(self, question: str, turns: list[tuple[str, str]]) -> str | None:
@@ -167,6 +170,8 @@ class Assistant:
         rewritten = rewritten.strip().strip('"')
         if "\n" in rewritten or not rewritten.endswith("?") or len(rewritten) > 300:
             return None  # not a question: fall back to the extractive rewrite
+        if rewritten.casefold() == question.casefold():
+            return None  # unchanged: the extractive rewrite at least carries the previous subject
         return rewritten
 
     def _similarity(self, passages: Sequence[str]):

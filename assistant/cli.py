@@ -29,15 +29,20 @@ def _known_errors() -> tuple[type[Exception], ...]:
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
+@click.option("--llm", type=click.Choice(["none", "llamacpp", "openai", "ollama"]), default=None,
+              help="Answer with this language model (default CITECHAT_LLM__PROVIDER, else none: extractive).")
 @click.version_option(package_name="citechat")
 @click.pass_context
-def main(ctx: click.Context, verbose: bool) -> None:
+def main(ctx: click.Context, verbose: bool, llm: str | None) -> None:
     """citechat: ask questions about a news article; every answer cites verbatim passages."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        ctx.obj = Settings()
+        settings = Settings()
     except Exception as exc:  # pydantic ValidationError: a bad CITECHAT_* variable
         raise click.ClickException(f"invalid CITECHAT_* setting: {exc}".splitlines()[0]) from exc
+    if llm is not None:
+        settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"provider": llm})})
+    ctx.obj = settings
 
 
 def _assistant(settings: Settings):
@@ -201,12 +206,17 @@ def _variants(settings: Settings, variants: tuple[str, ...]) -> list[tuple[str, 
     out = []
     for text in variants:
         key, sep, value = text.partition("=")
-        if not sep or key not in settings.retrieval.model_fields:
+        section, _, field = key.rpartition(".") if "." in key else ("retrieval", "", key)
+        if key == "llm":
+            section, field = "llm", "provider"
+        current = getattr(settings, section, None)
+        if not sep or current is None or field not in type(current).model_fields:
             raise AssistantError(
-                f"--compare expects key=value with a retrieval setting ({', '.join(settings.retrieval.model_fields)})"
+                f"--compare expects key=value: a retrieval setting ({', '.join(settings.retrieval.model_fields)}),"
+                " llm=PROVIDER, or section.field=value"
             )
-        retrieval = settings.retrieval.model_validate({**settings.retrieval.model_dump(), key: value})
-        out.append((text, settings.model_copy(update={"retrieval": retrieval})))
+        updated = current.model_validate({**current.model_dump(), field: value})
+        out.append((text, settings.model_copy(update={section: updated})))
     return out
 
 

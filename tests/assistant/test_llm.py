@@ -1,0 +1,116 @@
+"""Generative answers with the real 0.5B GGUF model: in-process (llamacpp) and over HTTP (openai backend)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import Answer, Assistant
+from assistant.cli import main
+from assistant.errors import LLMUnavailable
+from store.lexical import guess_language
+from tests.conftest import free_port
+from tests.llm_model import fetch
+
+pytestmark = pytest.mark.llm
+
+
+@pytest.fixture(scope="session")
+def model_path():
+    return fetch()
+
+
+def llm_settings(base, **llm):
+    return base.model_copy(update={"llm": base.llm.model_copy(update=llm)})
+
+
+@pytest.fixture(scope="module")
+def local_llm(session_settings, seeded_store, model_path):
+    return Assistant(llm_settings(session_settings, provider="llamacpp", model_path=model_path), store=seeded_store)
+
+
+def assert_verified(answer: Answer, text: str) -> None:
+    for number, citation in enumerate(answer.citations, start=1):
+        assert citation.index == number and f"[{number}]" in answer.text
+        assert text[citation.start : citation.end] == citation.text
+    assert f"[{len(answer.citations) + 1}]" not in answer.text
+
+
+def test_french_answer_streams_and_cites_verified_quotes(local_llm, bundled_text):
+    pieces = list(local_llm.stream("Combien de drones explosifs Kim a-t-il reçus ?"))
+    final = pieces[-1]
+    assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces[:-1]) and len(pieces) > 2
+    assert final.grounded and final.citations
+    assert "drones" in final.citations[0].text
+    assert_verified(final, bundled_text)
+
+
+def test_english_question_gets_an_english_answer(local_llm, bundled_text):
+    answer = local_llm.answer("How far is the cosmodrome from Moscow?")
+    assert answer.grounded and answer.language == "en"
+    assert guess_language(answer.text) == "en"
+    assert "8" in answer.text
+    assert_verified(answer, bundled_text)
+
+
+def test_unanswerable_question_abstains_without_citations(local_llm):
+    answer = local_llm.answer("Quel temps fera-t-il demain à Paris ?")
+    assert not answer.grounded and answer.citations == () and answer.text == "L'article ne le précise pas."
+
+
+def test_follow_up_is_rewritten_into_a_question(local_llm):
+    answer = local_llm.answer("Qu'a-t-il dit ?", history=[("Qui est Kozlov ?", "Le ministre des Ressources.")])
+    assert answer.retrieval_query != "Qu'a-t-il dit ?"
+    assert "Kozlov" in answer.retrieval_query or "il" not in answer.retrieval_query.split()
+
+
+@pytest.fixture(scope="module")
+def llama_server(model_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048", "--model_alias", "qwen-test"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            assert process.poll() is None, "llama_cpp.server exited"
+            time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}/v1"
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_openai_backend_against_llama_cpp_server(llama_server, session_settings, seeded_store, bundled_text):
+    settings = llm_settings(session_settings, provider="openai", base_url=llama_server, model="qwen-test")
+    answer = Assistant(settings, store=seeded_store).answer("Quels cadeaux Kim a-t-il reçus ?")
+    assert answer.grounded and answer.citations
+    assert_verified(answer, bundled_text)
+
+
+def test_unreachable_server_is_a_clear_error_and_extractive_still_works(session_settings, seeded_store, model_cache):
+    settings = llm_settings(session_settings, provider="openai", base_url="http://127.0.0.1:9/v1", model="x")
+    with pytest.raises(LLMUnavailable, match=r"http://127\.0\.0\.1:9/v1"):
+        Assistant(settings, store=seeded_store).answer("Quels cadeaux Kim a-t-il reçus ?")
+    env = {"CITECHAT_STORE__PATH": str(session_settings.store.path), "CITECHAT_EMBEDDING__CACHE_DIR": str(model_cache),
+           "CITECHAT_LLM__PROVIDER": "openai", "CITECHAT_LLM__BASE_URL": "http://127.0.0.1:9/v1"}
+    failed = CliRunner().invoke(main, ["ask", "Quels cadeaux Kim a-t-il reçus ?"], env=env)
+    assert failed.exit_code == 1 and "http://127.0.0.1:9/v1" in failed.output and "--llm none" in failed.output
+    fallback = CliRunner().invoke(main, ["--llm", "none", "ask", "Quels cadeaux Kim a-t-il reçus ?"], env=env)
+    assert fallback.exit_code == 0 and "[1]" in fallback.output
+
+
+def test_missing_model_file_names_the_setting(session_settings, seeded_store, tmp_path):
+    settings = llm_settings(session_settings, provider="llamacpp", model_path=tmp_path / "none.gguf")
+    with pytest.raises(LLMUnavailable, match="CITECHAT_LLM__MODEL_PATH"):
+        Assistant(settings, store=seeded_store).answer("Qui est Kozlov ?")

@@ -1,0 +1,89 @@
+"""Verification of generated answers: hand-made supported / unsupported cases, including cross-lingual."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.verify import renumber, says_unknown, split_answer, term_support, verify_sentences
+
+GIFTS = (
+    "Avant de quitter Vladivostok, la ville russe d'Extrême-Orient située juste de l'autre côté de la frontière "
+    "avec la Corée du Nord, Kim a reçu cinq drones explosifs, un drone de reconnaissance et un gilet pare-balles "
+    "en guise de cadeaux du gouverneur de la région de Primorye, frontalière de la Chine et de la Corée du Nord."
+)
+COSMODROME = (
+    "Mercredi, Poutine et Kim se sont entretenus au nouveau cosmodrome russe Vostochny, à environ 8 000 "
+    "kilomètres (5 000 miles) de Moscou."
+)
+KREMLIN = "Le Kremlin a déclaré qu'aucun accord n'avait été signé ni ne serait signé."
+PASSAGES = [GIFTS, COSMODROME, KREMLIN]
+
+
+@pytest.fixture(scope="module")
+def similarity(embeddings):
+    vectors = dict(zip(PASSAGES, np.array(embeddings.embed_documents(PASSAGES)), strict=True))
+
+    def cosine(sentence: str, passage: str) -> float:
+        return float(np.array(embeddings.embed_documents([sentence])[0]) @ vectors[passage])
+
+    return cosine
+
+
+def test_split_keeps_markers_with_their_sentence():
+    assert split_answer("Kim a reçu des drones [1]. Poutine l'a rencontré [2] [3].") == [
+        "Kim a reçu des drones [1].", "Poutine l'a rencontré [2] [3]."]
+    assert split_answer("Kim received drones. [1] It was far. [2]") == ["Kim received drones. [1]", "It was far. [2]"]
+
+
+def test_supported_french_citation_is_kept(similarity):
+    verified = verify_sentences(["Kim a reçu cinq drones explosifs [1]."], PASSAGES, similarity)
+    assert verified[0].supported_by == (1,) and verified[0].dropped_markers == ()
+
+
+def test_cross_lingual_citation_is_kept(similarity):
+    claim = "Kim received five explosive drones and a bulletproof vest [1]."
+    verified = verify_sentences([claim], PASSAGES, similarity)
+    assert verified[0].supported_by == (1,)
+
+
+def test_wrong_marker_is_removed_and_the_right_passage_found(similarity):
+    verified = verify_sentences(["The cosmodrome is about 8,000 kilometres from Moscow [1]."], PASSAGES, similarity)
+    assert verified[0].dropped_markers == (1,)
+    assert verified[0].supported_by == (2,)
+
+
+def test_unsupported_claim_is_dropped(similarity):
+    sentences = ["Kim a reçu cinq drones explosifs [1].", "Kim a signé un traité de paix avec le Japon [3]."]
+    verified = verify_sentences(sentences, PASSAGES, similarity)
+    assert verified[1].supported_by == ()
+    text, order = renumber(verified)
+    assert text == "Kim a reçu cinq drones explosifs. [1]" and order == [1]
+
+
+def test_markers_are_renumbered_by_first_use(similarity):
+    sentences = ["Le Kremlin a déclaré qu'aucun accord n'avait été signé [3].", "Kim a reçu cinq drones [1]."]
+    text, order = renumber(verify_sentences(sentences, PASSAGES, similarity))
+    assert order == [3, 1]
+    assert text == "Le Kremlin a déclaré qu'aucun accord n'avait été signé. [1] Kim a reçu cinq drones. [2]"
+
+
+def test_out_of_range_marker_is_never_shown(similarity):
+    verified = verify_sentences(["Kim a reçu cinq drones explosifs [7]."], PASSAGES, similarity)
+    assert verified[0].dropped_markers == (7,) and verified[0].supported_by == (1,)
+
+
+def test_unknown_answers_and_term_support():
+    assert says_unknown("L'article ne le précise pas.") and says_unknown("The article does not say.")
+    assert not says_unknown("Kim received drones [1].")
+    assert term_support("Kim a reçu des drones", GIFTS) == 1.0
+    assert term_support("Kim a visité Tokyo", GIFTS) < 0.5
+
+
+def test_invented_numbers_are_unsupported(similarity):
+    verified = verify_sentences(["The cosmodrome is 12,000 kilometres from Moscow [2]."], PASSAGES, similarity)
+    assert verified[0].supported_by == ()
+
+
+def test_digits_match_number_words(similarity):
+    assert verify_sentences(["Kim a reçu 5 drones explosifs [1]."], PASSAGES, similarity)[0].supported_by == (1,)
