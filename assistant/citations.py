@@ -40,6 +40,17 @@ _INJECTION = re.compile(
     re.IGNORECASE,
 )
 _INVERTED_PRONOUN = re.compile(r"-t-(?:il|elle|ils|elles)\b|\b(?:est|a|ont|sont)-(?:il|elle|ils|elles)\b", re.I)
+# Questions whose answer is a quantity: the passage must hold a number (answer-type check).
+_ASKS_QUANTITY = re.compile(
+    r"\b(combien|quel(?:le)? âge|quelle distance|population|co[uû]t|prix|how (?:many|much|old|long|far)|"
+    r"what (?:age|distance|population)|cost)\b",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(
+    r"\d|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|cent|mille|millions?|milliards?|"
+    r"dizaines?|centaines?|milliers?)\b",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
 
 
@@ -132,6 +143,8 @@ def is_grounded(hits: Sequence[Hit], settings: RetrievalSettings, *, language: s
     if not hits or looks_like_injection(question):
         return False
     best = hits[0]
+    if _ASKS_QUANTITY.search(question) and not _QUANTITY.search(best.sentence.text):
+        return False
     if settings.mode == "lexical":
         return best.coverage >= settings.min_coverage
     if best.dense >= (settings.min_dense_en if language == "en" else settings.min_dense_fr):
