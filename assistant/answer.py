@@ -26,7 +26,7 @@ from assistant.errors import AssistantError
 from assistant.retrieve import HybridRetriever, LexicalIndex
 from assistant.types import Answer
 from store import Store
-from store.lexical import guess_language
+from store.lexical import guess_language, language_evidence
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +158,8 @@ class Assistant:
             yield Answer(abstention_text(language), (), False, query, language, text, to_citation(0, top[0]), notices)
             return
         citations = tuple(to_citation(i, top[n - 1]) for i, n in enumerate(order, start=1))
-        if language == "en" and guess_language(body) != "en":
-            body = FRAMING["en"] + body  # a terse or French-worded draft still reads as an English answer
+        if language == "en" and language_evidence(body) == (0, 0):
+            body = FRAMING["en"] + body  # a terse fragment ("8 000 km [1]") gets an English frame
         yield Answer(body, citations, True, query, language, text, None, notices)
 
     def _rewrite(self, question: str, turns: list[tuple[str, str]]) -> str | None:

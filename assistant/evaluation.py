@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Assistant
-from assistant.citations import FRAMING
+from assistant.citations import ABSTAIN_TEXT, FRAMING
 from assistant.types import Answer
 
 FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -209,6 +209,20 @@ def answer_body(answer: Answer) -> str:
     return re.sub(r"\s*\[\d+\]", "", text)
 
 
+def reads_in_language(answer: Answer, expected: str) -> bool:
+    """Whether what the user reads is framed in ``expected``: abstention text, framing, or the body itself."""
+    from store.lexical import guess_language
+
+    if not answer.grounded:
+        return answer.text == ABSTAIN_TEXT.get(expected, answer.text)
+    framing = FRAMING.get(expected, "")
+    if framing and answer.text.startswith(framing):
+        return True
+    if any(f and answer.text.startswith(f) for lang, f in FRAMING.items() if lang != expected):
+        return False
+    return guess_language(answer_body(answer)) == expected
+
+
 @dataclass(frozen=True)
 class ItemResult:
     """The evaluation of one question."""
@@ -260,7 +274,7 @@ def score_item(
         contains=contains, f1=f1, exact=exact, evidence_rank=rank if item.evidence else None,
         citations=len(answer.citations), supported_citations=supported if item.evidence else len(answer.citations),
         evidence_found=found, evidence_total=len(item.evidence), verbatim=verbatim,
-        language_ok=answer.language == expected_lang, chars=len(answer.text), seconds=seconds,
+        language_ok=reads_in_language(answer, expected_lang), chars=len(answer.text), seconds=seconds,
         retrieval_query=answer.retrieval_query,
     )
 

@@ -101,11 +101,17 @@ _ENGLISH_MARKERS = frozenset(
 )
 
 
-def guess_language(text: str) -> str:
-    """``"fr"`` or ``"en"`` from function words; French when undecided (the corpus language)."""
+def language_evidence(text: str) -> tuple[int, int]:
+    """Counts of French and English function words (plus one for French accents)."""
     words = [w.lower() for w in re.findall(r"[^\W\d_]+(?:-t-[^\W\d_]+)?", text.translate(_APOSTROPHES))]
     french = sum(w in _FRENCH_MARKERS for w in words)
     english = sum(w in _ENGLISH_MARKERS for w in words)
     if re.search(r"[àâçéèêëîïôûùœ]", text.lower()):
         french += 1
+    return french, english
+
+
+def guess_language(text: str) -> str:
+    """``"fr"`` or ``"en"`` from function words; French when undecided (the corpus language)."""
+    french, english = language_evidence(text)
     return "en" if english > french else "fr"

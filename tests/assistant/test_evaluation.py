@@ -172,3 +172,14 @@ def test_cli_eval_reports_compares_and_gates(tmp_path, model_cache):
     assert gated.exit_code == 1 and "accuracy" in gated.output
     bad = runner.invoke(main, ["eval", str(tmp_path / "missing.jsonl")], env=env)
     assert bad.exit_code != 0 and "cannot read the question set" in bad.output
+
+
+def test_language_match_reads_the_text_not_the_label():
+    from assistant.evaluation import reads_in_language
+
+    english_quote = Answer("According to the article: Kim a reçu des drones. [1]", (cite(1, "x"),), True, "q", "en")
+    french_for_english = Answer("Kim a reçu cinq drones explosifs. [1]", (cite(1, "x"),), True, "q", "en")
+    assert reads_in_language(english_quote, "en")
+    assert not reads_in_language(french_for_english, "en")
+    assert reads_in_language(Answer("The article does not say.", (), False, "q", "en"), "en")
+    assert not reads_in_language(Answer("L'article ne le précise pas.", (), False, "q", "en"), "en")
