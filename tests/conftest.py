@@ -105,6 +105,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_port(port: int, process: subprocess.Popen, *, seconds: float, what: str) -> None:
+    """Wait until ``process`` accepts connections on loopback ``port``; fail if it exits or times out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"{what} exited with code {process.returncode}") from None
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"{what} did not start in {seconds:.0f} s")
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` server on a free loopback port."""
@@ -116,18 +131,10 @@ def chroma_server(tmp_path_factory):
         [str(chroma), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError((data / "server.log").read_text()) from None
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("chroma run did not start in 60 s")
+    try:
+        wait_for_port(port, process, seconds=60, what="chroma run")
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}\n{(data / 'server.log').read_text()}") from None
     yield port
     process.terminate()
     process.wait(timeout=20)

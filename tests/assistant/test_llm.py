@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +13,7 @@ from assistant import Answer, Assistant
 from assistant.cli import main
 from assistant.errors import LLMUnavailable
 from store.lexical import guess_language
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for_port
 from tests.llm_model import fetch
 
 pytestmark = pytest.mark.llm
@@ -78,14 +76,7 @@ def llama_server(model_path):
          "--port", str(port), "--n_ctx", "2048", "--model_alias", "qwen-test"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            assert process.poll() is None, "llama_cpp.server exited"
-            time.sleep(0.5)
+    wait_for_port(port, process, seconds=120, what="llama_cpp.server")
     yield f"http://127.0.0.1:{port}/v1"
     process.terminate()
     process.wait(timeout=30)
