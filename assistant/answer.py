@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from assistant.citations import (
     FRAMING,
@@ -23,7 +24,7 @@ from assistant.citations import (
 )
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.retrieve import HybridRetriever, LexicalIndex
+from assistant.retrieve import Hit, HybridRetriever, LexicalIndex
 from assistant.types import Answer
 from store import Store
 from store.lexical import guess_language, language_evidence
@@ -31,6 +32,30 @@ from store.lexical import guess_language, language_evidence
 logger = logging.getLogger(__name__)
 
 INDEX_RECHECK_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """A validated question with what every answering path derives from it."""
+
+    text: str
+    language: str
+    history: list[tuple[str, str]]
+    query: str
+    notices: tuple[str, ...]
+
+    def abstain(self, hits: Sequence[Hit]) -> Answer:
+        related = to_citation(0, hits[0]) if hits else None
+        return Answer(abstention_text(self.language), (), False, self.query, self.language, self.text, related,
+                      self.notices)
+
+
+def _prepare(question: str, history: Sequence | None) -> _Turn:
+    text, truncated = clean_question(question)
+    language = guess_language(text)
+    turns = normalise_history(history)
+    notices = (TRUNCATED_NOTICE[language],) if truncated else ()
+    return _Turn(text, language, turns, standalone_query(text, turns), notices)
 
 
 class Assistant:
@@ -97,19 +122,15 @@ class Assistant:
                 final = piece
             assert isinstance(final, Answer)
             return final
-        text, truncated = clean_question(question)
-        language = guess_language(text)
-        query = standalone_query(text, normalise_history(history))
-        notices = (TRUNCATED_NOTICE[language],) if truncated else ()
+        turn = _prepare(question, history)
         settings = self.settings.retrieval
         if k is not None:
             settings = settings.model_copy(update={"k": k})
-        hits = self.retriever.search(query)
-        if not is_grounded(hits, settings, language=language, question=text):
-            related = to_citation(0, hits[0]) if hits else None
-            return Answer(abstention_text(language), (), False, query, language, text, related, notices)
-        body, citations = render_extractive(select_evidence(hits, settings), language)
-        return Answer(body, citations, True, query, language, text, None, notices)
+        hits = self.retriever.search(turn.query)
+        if not is_grounded(hits, settings, language=turn.language, question=turn.text):
+            return turn.abstain(hits)
+        body, citations = render_extractive(select_evidence(hits, settings), turn.language)
+        return Answer(body, citations, True, turn.query, turn.language, turn.text, None, turn.notices)
 
     @property
     def chat_model(self):
@@ -125,20 +146,19 @@ class Assistant:
         from assistant.llm import answer_chain, describe_failure, numbered
         from assistant.verify import renumber, says_unknown, split_answer, verify_sentences
 
-        text, truncated = clean_question(question)
-        language = guess_language(text)
-        turns = normalise_history(history)
-        query = standalone_query(text, turns)
-        notices = (TRUNCATED_NOTICE[language],) if truncated else ()
+        turn = _prepare(question, history)
+        text, language = turn.text, turn.language
         llm = self.settings.llm
         try:
-            if turns and is_follow_up(text):
-                query = self._rewrite(text, turns) or query
-            hits = self.retriever.search(query)
+            if turn.history and is_follow_up(text):
+                rewritten = self._rewrite(text, turn.history)
+                if rewritten:
+                    turn = replace(turn, query=rewritten)
+            hits = self.retriever.search(turn.query)
             if not is_grounded(hits, self.settings.retrieval, language=language, question=text):
-                related = to_citation(0, hits[0]) if hits else None
-                yield abstention_text(language)
-                yield Answer(abstention_text(language), (), False, query, language, text, related, notices)
+                abstention = turn.abstain(hits)
+                yield abstention.text
+                yield abstention
                 return
             top = hits[: llm.passages]
             passages = [h.sentence.text for h in top]
@@ -155,12 +175,12 @@ class Assistant:
         verified = verify_sentences(split_answer(draft), passages, self._similarity(passages))
         body, order = renumber(verified)
         if says_unknown(draft) or not body:
-            yield Answer(abstention_text(language), (), False, query, language, text, to_citation(0, top[0]), notices)
+            yield turn.abstain(top)
             return
         citations = tuple(to_citation(i, top[n - 1]) for i, n in enumerate(order, start=1))
         if language == "en" and language_evidence(body) == (0, 0):
             body = FRAMING["en"] + body  # a terse fragment ("8 000 km [1]") gets an English frame
-        yield Answer(body, citations, True, query, language, text, None, notices)
+        yield Answer(body, citations, True, turn.query, language, text, None, turn.notices)
 
     def _rewrite(self, question: str, turns: list[tuple[str, str]]) -> str | None:
         from assistant.llm import rewrite_chain
@@ -178,16 +198,15 @@ class Assistant:
         import numpy as np
 
         embeddings = self.store.embeddings
-        passage_vectors = np.array(embeddings.embed_documents(list(passages)))
+        vectors = dict(zip(passages, np.array(embeddings.embed_documents(list(passages))), strict=True))
         cache: dict[str, np.ndarray] = {}
 
         def similarity(sentence: str, passage: str) -> float:
             if sentence not in cache:
                 cache[sentence] = np.array(embeddings.embed_documents([sentence])[0])
-            return float(passage_vectors[list(passages).index(passage)] @ cache[sentence])
+            return float(vectors[passage] @ cache[sentence])
 
         return similarity
-
 
     def stream(self, question: str, history: Sequence | None = None, *, k: int | None = None) -> Iterator[str | Answer]:
         """Yield the answer text in pieces (one sentence at a time), then the final ``Answer``.
