@@ -127,7 +127,7 @@ class Assistant:
         if k is not None:
             settings = settings.model_copy(update={"k": k})
         hits = self.retriever.search(turn.query)
-        if not is_grounded(hits, settings, language=turn.language, question=turn.text):
+        if not is_grounded(hits, settings, language=turn.language, question=turn.text, index=self.retriever.index):
             return turn.abstain(hits)
         body, citations = render_extractive(select_evidence(hits, settings), turn.language)
         return Answer(body, citations, True, turn.query, turn.language, turn.text, None, turn.notices)
@@ -155,7 +155,9 @@ class Assistant:
                 if rewritten:
                     turn = replace(turn, query=rewritten)
             hits = self.retriever.search(turn.query)
-            if not is_grounded(hits, self.settings.retrieval, language=language, question=text):
+            if not is_grounded(
+                hits, self.settings.retrieval, language=language, question=text, index=self.retriever.index
+            ):
                 abstention = turn.abstain(hits)
                 yield abstention.text
                 yield abstention

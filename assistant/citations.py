@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from assistant.config import RetrievalSettings
 from assistant.errors import InvalidQuestion
-from assistant.retrieve import Hit
+from assistant.retrieve import Hit, LexicalIndex
 from assistant.types import Citation
 from store.lexical import analyse, tokenize
 
@@ -40,17 +40,37 @@ _INJECTION = re.compile(
     re.IGNORECASE,
 )
 _INVERTED_PRONOUN = re.compile(r"-t-(?:il|elle|ils|elles)\b|\b(?:est|a|ont|sont)-(?:il|elle|ils|elles)\b", re.I)
-# Questions whose answer is a quantity: the passage must hold a number (answer-type check).
+# Answer-type checks (classic QA answer typing): a question that asks for a quantity, an age, a
+# distance, a population or a name is only answered by a sentence holding that kind of answer.
 _ASKS_QUANTITY = re.compile(
     r"\b(combien|quel(?:le)? âge|quelle distance|population|co[uû]t|prix|how (?:many|much|old|long|far)|"
     r"what (?:age|distance|population)|cost)\b",
     re.IGNORECASE,
 )
-_QUANTITY = re.compile(
-    r"\d|\b(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|cent|mille|millions?|milliards?|"
-    r"dizaines?|centaines?|milliers?)\b",
+_NUMBER_WORD = re.compile(
+    r"\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|"
+    r"soixante|cent|mille|millions?|milliards?|dizaines?|centaines?|milliers?",
     re.IGNORECASE,
 )
+# Closed classes of units: the word that must follow the number for each kind of quantity.
+_UNIT_QUESTIONS = (
+    (re.compile(r"\b(quel(?:le)? âge|âgée?s?|how old|what age)\b", re.I), re.compile(r"ans?|years?", re.I)),
+    (
+        re.compile(r"\b(population|habitants|inhabitants)\b", re.I),
+        re.compile(r"habitants|inhabitants|people|personnes|résidents|residents|millions?|milliers", re.I),
+    ),
+    (
+        re.compile(r"\b(distance|how far|loin)\b", re.I),
+        re.compile(r"km|kilom[eè]tres?|kilometers?|miles?|m[eè]tres?|meters?", re.I),
+    ),
+)
+_COUNTED = re.compile(r"\b(?:combien d(?:e |')|how many )([^\W\d_]+)", re.IGNORECASE)
+_NAME_OF = re.compile(
+    r"\b(?:nom d(?:u |e la |e l'|es |e )|name of (?:the )?(?:[^\W\d_]+'s )?)([^\W\d_]+)", re.IGNORECASE
+)
+NUMBER_REACH = 3  # words between a number and its unit or counted noun ("cinq drones", "8 000 kilomètres")
+REDUNDANT_OVERLAP = 0.4  # a runner-up sharing this much of a chosen sentence's words repeats it
+NAME_REACH = 6  # words between a title and the name it introduces ("le ministre russe ... Alexander Kozlov")
 _CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
 
 
@@ -114,10 +134,10 @@ def is_follow_up(question: str) -> bool:
 
 
 def entities(text: str) -> list[str]:
-    """Capitalised words that are not question words nor the sentence-initial article."""
+    """Capitalised content words: not question words, pronouns or capitalised function words ("De")."""
     found = []
     for word in _CAPITALISED.findall(text):
-        if word.lower() in _QUESTION_WORDS or word.lower() in _ANAPHORA:
+        if word.lower() in _QUESTION_WORDS or word.lower() in _ANAPHORA or not analyse(word):
             continue
         if word not in found:
             found.append(word)
@@ -138,12 +158,83 @@ def standalone_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     return question
 
 
-def is_grounded(hits: Sequence[Hit], settings: RetrievalSettings, *, language: str, question: str) -> bool:
-    """Whether the best evidence is good enough to answer (thresholds in ``RetrievalSettings``)."""
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.replace("\u2019", "'"))
+
+
+def _term_of(word: str, index: LexicalIndex | None) -> str | None:
+    terms = analyse(word)
+    if not terms:
+        return None
+    return index.expand(terms)[0] if index is not None else terms[0]
+
+
+def _number_followed_by(words: Sequence[str], accepts) -> bool:
+    for i, word in enumerate(words):
+        if _NUMBER_WORD.fullmatch(word) and any(accepts(w) for w in words[i + 1 : i + 1 + NUMBER_REACH]):
+            return True
+    return False
+
+
+def lacks_answer_type(question: str, passage: str, index: LexicalIndex | None = None) -> bool:
+    """True when the question asks for a kind of answer (quantity, age, name...) the passage cannot give.
+
+    A counted noun or a title is only checked when the index knows the word: an English noun on a
+    French article ("how many days") falls back to the weaker check that a number is present.
+    """
+    words = _words(passage)
+    if _ASKS_QUANTITY.search(question):
+        if not any(_NUMBER_WORD.fullmatch(w) for w in words):
+            return True
+        for asks, unit in _UNIT_QUESTIONS:
+            if asks.search(question) and not _number_followed_by(words, unit.fullmatch):
+                return True
+        counted = _COUNTED.search(question)
+        noun = _term_of(counted.group(1), index) if counted else None
+        known = noun is not None and index is not None and index.knows(noun)
+        if known and not _number_followed_by(words, lambda w: _term_of(w, index) == noun):
+            return True
+    named = _NAME_OF.search(question.replace("\u2019", "'"))
+    title = _term_of(named.group(1), index) if named else None
+    if title and index is not None and index.knows(title):
+        asked = {_term_of(w, index) for w in _words(question)}
+        positions = [i for i, w in enumerate(words) if _term_of(w, index) == title]
+        for i in positions:
+            nearby = words[max(0, i - NAME_REACH) : i + 1 + NAME_REACH]
+            if any(w[:1].isupper() and _term_of(w, index) not in asked for w in nearby):
+                return False
+        return bool(positions)
+    return False
+
+
+def misses_named_entity(question: str, hit: Hit, index: LexicalIndex | None = None) -> bool:
+    """True when the question names someone or something the article knows but the passage (or the
+    sentence before it) does not mention: "the China trade deal" answered by a sentence about Russia."""
+    if not hit.context or index is None:
+        return False
+    for name in entities(question):
+        name_term = _term_of(name, index)
+        if name_term and index.knows(name_term) and name_term not in hit.context:
+            return True
+    return False
+
+
+def is_grounded(
+    hits: Sequence[Hit],
+    settings: RetrievalSettings,
+    *,
+    language: str,
+    question: str,
+    index: LexicalIndex | None = None,
+) -> bool:
+    """Whether the best evidence is good enough to answer (thresholds in ``RetrievalSettings``).
+
+    ``index`` (the lexical index) enables the checks that need the article's vocabulary.
+    """
     if not hits or looks_like_injection(question):
         return False
     best = hits[0]
-    if _ASKS_QUANTITY.search(question) and not _QUANTITY.search(best.sentence.text):
+    if lacks_answer_type(question, best.sentence.text, index) or misses_named_entity(question, best, index):
         return False
     if settings.mode == "lexical":
         return best.coverage >= settings.min_coverage
@@ -171,10 +262,19 @@ def select_evidence(hits: Sequence[Hit], settings: RetrievalSettings) -> list[Hi
         new_terms = set(hit.sentence.terms) - covered
         if hit.coverage > 0 and not new_terms:
             continue
+        if any(overlap(hit.sentence.terms, c.sentence.terms) >= REDUNDANT_OVERLAP for c in chosen):
+            continue
         chosen.append(hit)
         covered |= new_terms
         seen_texts.add(hit.sentence.text)
     return sorted(chosen, key=lambda h: (h.sentence.source, h.sentence.start))
+
+
+def overlap(a: Sequence[str], b: Sequence[str]) -> float:
+    """Jaccard overlap of two sentences' terms (1.0: the same words)."""
+    first, second = set(a), set(b)
+    union = first | second
+    return len(first & second) / len(union) if union else 1.0
 
 
 def to_citation(index: int, hit: Hit) -> Citation:

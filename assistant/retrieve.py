@@ -18,15 +18,26 @@ from store.lexical import analyse
 logger = logging.getLogger(__name__)
 
 
+# A query word unknown to the index meets an indexed term sharing a prefix this long (and covering
+# most of the shorter word): English cognates (university/université, minister/ministre) and typos.
+MIN_SHARED_PREFIX = 5
+MIN_SHARED_SHARE = 0.75
+
+
 @dataclass(frozen=True)
 class Hit:
-    """A scored sentence: ``score`` ranks, ``dense`` and ``coverage`` decide abstention."""
+    """A scored sentence: ``score`` ranks, ``dense`` and ``coverage`` decide abstention.
+
+    ``context`` holds the terms of the sentence and of the one before it, so that a sentence that
+    says "the two men" still counts as naming the people the previous sentence named.
+    """
 
     sentence: StoredSentence
     score: float
     dense: float
     lexical: float
     coverage: float
+    context: frozenset[str] = frozenset()
 
 
 class LexicalIndex:
@@ -45,6 +56,13 @@ class LexicalIndex:
         self.idf = {t: max(v, self._floor) for t, v in idf.items()}
         # A question word found nowhere in the corpus is as informative as the rarest word we have.
         self.unseen_idf = max(self.idf.values(), default=1.0)
+        self.contexts = [
+            self.term_sets[i] | (self.term_sets[i - 1] if i and s.doc_id == self.sentences[i - 1].doc_id else set())
+            for i, s in enumerate(self.sentences)
+        ]
+        self._by_prefix: dict[str, list[str]] = {}
+        for known in sorted(self.idf):
+            self._by_prefix.setdefault(known[:MIN_SHARED_PREFIX], []).append(known)
 
     def __len__(self) -> int:
         return len(self.sentences)
@@ -57,6 +75,36 @@ class LexicalIndex:
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.unseen_idf)
+
+    def knows(self, term: str) -> bool:
+        """Whether ``term`` occurs in the indexed sentences."""
+        return term in self.idf
+
+    def expand(self, terms: Sequence[str]) -> list[str]:
+        """Replace each unknown query term by the indexed term it shares the longest prefix with."""
+        return [
+            t if t in self.idf else closest_by_prefix(t, self._by_prefix.get(t[:MIN_SHARED_PREFIX], ())) for t in terms
+        ]
+
+
+def shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def closest_by_prefix(term: str, known: Sequence[str]) -> str:
+    """``term``'s nearest spelling among ``known`` (same stem start), or ``term`` itself."""
+    best, best_length = term, 0
+    for candidate in known:
+        length = shared_prefix(term, candidate)
+        enough = max(MIN_SHARED_PREFIX, MIN_SHARED_SHARE * min(len(term), len(candidate)))
+        if length >= enough and length > best_length:
+            best, best_length = candidate, length
+    return best
 
 
 def coverage(query_terms: Sequence[str], sentence_terms: frozenset[str], weight) -> float:
@@ -100,7 +148,7 @@ def fuse(
             score = dense_score
         else:
             score = dense_score + settings.lexical_weight * lexical
-        hits.append(Hit(sentence, score, dense_score, lexical, cover))
+        hits.append(Hit(sentence, score, dense_score, lexical, cover, index.contexts[position]))
     hits.sort(key=lambda h: (-h.score, h.sentence.source, h.sentence.start))
     return hits
 
@@ -118,7 +166,7 @@ class HybridRetriever(BaseRetriever):
         """Hits for ``query`` best first; ``vector`` skips re-embedding an already embedded query."""
         if not len(self.index):
             return []
-        terms = analyse(query)
+        terms = self.index.expand(analyse(query))
         dense: dict[str, float] = {}
         chunk_dense: dict[str, float] = {}
         if self.settings.mode != "lexical":

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from assistant.citations import (
+    REDUNDANT_OVERLAP,
     clean_question,
+    entities,
     is_follow_up,
+    lacks_answer_type,
     looks_like_injection,
+    misses_named_entity,
     normalise_history,
+    overlap,
     select_evidence,
     standalone_query,
 )
 from assistant.config import RetrievalSettings
-from assistant.retrieve import Hit, coverage, saturate
+from assistant.retrieve import Hit, LexicalIndex, closest_by_prefix, coverage, saturate
 from store import StoredSentence
+from store.lexical import analyse
 
 
 def sentence(start: int, text: str, terms: str) -> StoredSentence:
@@ -62,3 +68,75 @@ def test_coverage_and_saturation():
     weights = {"kim": 0.1, "cadeau": 2.0}.get
     assert coverage(["kim", "cadeau"], frozenset({"cadeau"}), weights) == 2.0 / 2.1
     assert saturate(4.0, 4.0) == 0.5 and saturate(0.0, 4.0) == 0.0
+
+
+def indexed(*texts: str) -> tuple[LexicalIndex, list[StoredSentence]]:
+    """Sentences laid out one after another in one document, analysed as at ingest."""
+    sentences, start = [], 0
+    for text in texts:
+        sentences.append(sentence(start, text, " ".join(analyse(text))))
+        start += len(text) + 2
+    return LexicalIndex(sentences), sentences
+
+
+ARTICLE = (
+    "Kim a reçu cinq drones explosifs en guise de cadeaux du gouverneur de la région de Primorye.",
+    "La visite de six jours a renforcé les liens avec Moscou.",
+    "Mercredi, Poutine et Kim se sont entretenus à environ 8 000 kilomètres de Moscou.",
+    "Il a également visité l'Université d'État d'Extrême-Orient.",
+    "Le ministre russe des Ressources naturelles Alexander Kozlov l'accompagnait.",
+    "Le Kremlin a déclaré qu'aucun accord n'avait été signé, a ajouté la Chine.",
+    "Samedi, Kim a inspecté un système de missiles hypersoniques.",
+)
+
+
+def test_unknown_query_words_meet_indexed_terms_by_shared_prefix():
+    index, _ = indexed(*ARTICLE)
+    university, minister = analyse("university ministers")
+    assert index.expand([university, minister]) == [analyse("Université")[0], analyse("ministre")[0]]
+    assert index.expand(["football"]) == ["football"]  # nothing close: left as is
+    assert closest_by_prefix("rusian", ["rus"]) == "rusian"  # too short a shared start
+
+
+def test_quantity_questions_need_the_counted_noun_or_unit_next_to_a_number():
+    index, _ = indexed(*ARTICLE)
+    gifts, visit, distance = ARTICLE[0], ARTICLE[1], ARTICLE[2]
+    assert not lacks_answer_type("Combien de drones Kim a-t-il reçus ?", gifts, index)
+    assert lacks_answer_type("Combien de missiles Kim a-t-il reçus ?", gifts, index)  # "cinq drones", not missiles
+    assert not lacks_answer_type("How many days did the visit last?", visit, index)  # unknown noun: a number will do
+    assert lacks_answer_type("How many days did the visit last?", ARTICLE[3], index)  # no number at all
+    assert lacks_answer_type("Quel âge a Kim ?", visit, index)  # "six jours" is not an age
+    assert lacks_answer_type("Quelle est la population de Moscou ?", distance, index)
+    assert not lacks_answer_type("How far is it from Moscow?", distance, index)
+    assert not lacks_answer_type("Qui a offert les drones ?", gifts, index)  # not a typed question
+
+
+def test_name_questions_need_a_new_proper_noun_near_the_title():
+    index, _ = indexed(*ARTICLE)
+    assert lacks_answer_type("Quel est le nom du gouverneur de la région de Primorye ?", ARTICLE[0], index)
+    assert not lacks_answer_type("Quel est le nom du ministre des Ressources naturelles ?", ARTICLE[4], index)
+
+
+def test_named_entities_of_the_question_must_be_in_the_passage_or_the_sentence_before():
+    index, sentences = indexed(*ARTICLE)
+    hits = {s.text: Hit(s, 0.9, 0.9, 0.5, 0.5, index.contexts[i]) for i, s in enumerate(sentences)}
+    kremlin = hits[ARTICLE[5]]
+    assert misses_named_entity("Quel accord commercial Moscou a-t-elle signé ?", kremlin, index)
+    assert not misses_named_entity("Quel accord la Chine a-t-elle signé ?", kremlin, index)
+    # "Il a également visité l'Université": Kim is named by the sentence before.
+    assert not misses_named_entity("Quelle université Kim a-t-il visitée ?", hits[ARTICLE[3]], index)
+    assert not misses_named_entity("Quel accord Macron a-t-il signé ?", kremlin, index)  # unknown name: no verdict
+
+
+def test_selection_skips_a_runner_up_that_repeats_a_chosen_sentence():
+    best = Hit(sentence(0, "A.", "kim rencontr ministr choigu vladivostok samedi"), 0.90, 0.85, 0.5, 0.5)
+    repeat = Hit(sentence(50, "B.", "kim rencontr ministr choigu vladivostok port verr"), 0.895, 0.85, 0.5, 0.5)
+    other = Hit(sentence(90, "C.", "ministr kozlov resourc naturel"), 0.89, 0.84, 0.4, 0.3)
+    assert overlap(best.sentence.terms, repeat.sentence.terms) >= REDUNDANT_OVERLAP
+    assert [h.sentence.start for h in select_evidence([best, repeat, other], RetrievalSettings())] == [0, 90]
+
+
+def test_entities_skip_capitalised_function_words():
+    assert entities("De quoi les responsables des deux pays ont-ils convenu à Pyongyang ?") == ["Pyongyang"]
+    history = [("De quoi les responsables gouvernementaux des deux pays ont-ils convenu ?", "De se rencontrer.")]
+    assert not standalone_query("Et quand doivent-ils se revoir ?", history).startswith("De ")
