@@ -174,7 +174,7 @@ class Assistant:
             raise
         except Exception as exc:  # network errors, llama.cpp failures: one clear message
             raise describe_failure(llm, exc) from exc
-        verified = verify_sentences(split_answer(draft), passages, self._similarity(passages))
+        verified = verify_sentences(split_answer(draft), passages, self._similarity(passages), text)
         body, order = renumber(verified)
         if says_unknown(draft) or not body:
             yield turn.abstain(top)

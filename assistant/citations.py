@@ -10,7 +10,7 @@ from assistant.config import RetrievalSettings
 from assistant.errors import InvalidQuestion
 from assistant.retrieve import Hit, LexicalIndex
 from assistant.types import Citation
-from store.lexical import analyse, tokenize
+from store.lexical import analyse, guess_language, tokenize
 
 MAX_QUESTION_CHARS = 2000
 ABSTAIN_TEXT = {"fr": "L'article ne le précise pas.", "en": "The article does not say."}
@@ -66,7 +66,9 @@ _UNIT_QUESTIONS = (
 )
 _COUNTED = re.compile(r"\b(?:combien d(?:e |')|how many )([^\W\d_]+)", re.IGNORECASE)
 _NAME_OF = re.compile(
-    r"\b(?:nom d(?:u |e la |e l'|es |e )|name of (?:the )?(?:[^\W\d_]+'s )?)([^\W\d_]+)", re.IGNORECASE
+    r"\b(?:nom d(?:u |e la |e l'|es |e )|name of (?:the )?(?:[^\W\d_]+'s )?|qui (?:est|était) (?:le |la |l')|"
+    r"who (?:is|was) the )([^\W\d_]+)",
+    re.IGNORECASE,
 )
 NUMBER_REACH = 3  # words between a number and its unit or counted noun ("cinq drones", "8 000 kilomètres")
 REDUNDANT_OVERLAP = 0.4  # a runner-up sharing this much of a chosen sentence's words repeats it
@@ -179,32 +181,47 @@ def _number_followed_by(words: Sequence[str], accepts) -> bool:
 def lacks_answer_type(question: str, passage: str, index: LexicalIndex | None = None) -> bool:
     """True when the question asks for a kind of answer (quantity, age, name...) the passage cannot give.
 
-    A counted noun or a title is only checked when the index knows the word: an English noun on a
-    French article ("how many days") falls back to the weaker check that a number is present.
+    A counted noun or a title the article never uses means the article cannot give the answer when
+    question and passage share a language ("combien de chars" on an article without tanks); across
+    languages ("how many days" on a French article) it falls back to the weaker check on numbers.
     """
     words = _words(passage)
-    if _ASKS_QUANTITY.search(question):
-        if not any(_NUMBER_WORD.fullmatch(w) for w in words):
+    same_language = guess_language(question) == guess_language(passage)
+    return _lacks_quantity(question, words, index, same_language) or _lacks_name(question, words, index, same_language)
+
+
+def _checkable(word: str, index: LexicalIndex | None, same_language: bool) -> str | None:
+    found = _term_of(word, index) if index is not None else None
+    return found if found and (same_language or index.knows(found)) else None
+
+
+def _lacks_quantity(question: str, words: list[str], index: LexicalIndex | None, same_language: bool) -> bool:
+    if not _ASKS_QUANTITY.search(question):
+        return False
+    if not any(_NUMBER_WORD.fullmatch(w) for w in words):
+        return True
+    for asks, unit in _UNIT_QUESTIONS:
+        if asks.search(question) and not _number_followed_by(words, unit.fullmatch):
             return True
-        for asks, unit in _UNIT_QUESTIONS:
-            if asks.search(question) and not _number_followed_by(words, unit.fullmatch):
-                return True
-        counted = _COUNTED.search(question)
-        noun = _term_of(counted.group(1), index) if counted else None
-        known = noun is not None and index is not None and index.knows(noun)
-        if known and not _number_followed_by(words, lambda w: _term_of(w, index) == noun):
-            return True
+    counted = _COUNTED.search(question)
+    noun = _checkable(counted.group(1), index, same_language) if counted else None
+    return noun is not None and not _number_followed_by(words, lambda w: _term_of(w, index) == noun)
+
+
+def _lacks_name(question: str, words: list[str], index: LexicalIndex | None, same_language: bool) -> bool:
     named = _NAME_OF.search(question.replace("\u2019", "'"))
-    title = _term_of(named.group(1), index) if named else None
-    if title and index is not None and index.knows(title):
-        asked = {_term_of(w, index) for w in _words(question)}
-        positions = [i for i, w in enumerate(words) if _term_of(w, index) == title]
-        for i in positions:
-            nearby = words[max(0, i - NAME_REACH) : i + 1 + NAME_REACH]
-            if any(w[:1].isupper() and _term_of(w, index) not in asked for w in nearby):
-                return False
-        return bool(positions)
-    return False
+    title = _checkable(named.group(1), index, same_language) if named else None
+    if title is None:
+        return False
+    asked = {_term_of(w, index) for w in _words(question)}
+    positions = [i for i, w in enumerate(words) if _term_of(w, index) == title]
+    if not positions:
+        return not index.knows(title)  # a title the article never uses; a known one may be named elsewhere
+    for i in positions:
+        nearby = words[max(0, i - NAME_REACH) : i + 1 + NAME_REACH]
+        if any(w[:1].isupper() and _term_of(w, index) not in asked for w in nearby):
+            return False
+    return True
 
 
 def misses_named_entity(question: str, hit: Hit, index: LexicalIndex | None = None) -> bool:

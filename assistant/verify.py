@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.retrieve import closest_by_prefix
 from store.lexical import analyse, guess_language
 
 MIN_TERM_SUPPORT = 0.5
@@ -70,14 +71,33 @@ def numbers_agree(sentence: str, passage: str) -> bool:
     return claimed <= _numbers(passage)
 
 
+# Words that add no information to a restated question ("Kim inspected several aircraft").
+_VAGUE = frozenset(analyse("several plusieurs certains certaines various divers diverses many things choses"))
+
+
+def echoes_question(sentence: str, question: str) -> bool:
+    """True when the sentence only restates the question: no term beyond the question's and vague words.
+
+    Small models answer "What did they discuss about grain?" with "They discussed grain [1]"; such a
+    sentence cites a passage without claiming anything it could support.
+    """
+    asked = set(analyse(question))
+    # Inflections the French stemmer leaves apart ("discussed"/"discuss") meet by their shared start.
+    terms = {closest_by_prefix(t, sorted(asked)) for t in analyse(_MARKERS.sub("", sentence))}
+    new_numbers = _numbers(sentence) - _numbers(question)
+    return bool(terms) and not (terms - asked - _VAGUE) and not new_numbers
+
+
 def verify_sentences(
     sentences: Sequence[str],
     passages: Sequence[str],
     similarity: Callable[[str, str], float],
+    question: str = "",
 ) -> list[VerifiedSentence]:
     """Check each sentence's markers against its passages; attach the best passage to uncited claims.
 
     ``similarity(sentence, passage)`` is a multilingual embedding cosine (English answers cite French quotes).
+    Sentences that merely restate ``question`` are kept uncited, so they are never shown.
     """
 
     def supported(sentence: str, number: int) -> bool:
@@ -95,6 +115,9 @@ def verify_sentences(
     for sentence in sentences:
         claimed = [int(n) for n in _MARKERS.findall(sentence)]
         bare = _MARKERS.sub("", sentence).strip()
+        if question and echoes_question(bare, question):
+            out.append(VerifiedSentence(bare, (), tuple(claimed)))
+            continue
         kept = tuple(dict.fromkeys(n for n in claimed if supported(bare, n)))
         dropped = tuple(n for n in claimed if n not in kept)
         if not kept:

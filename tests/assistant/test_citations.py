@@ -103,7 +103,8 @@ def test_quantity_questions_need_the_counted_noun_or_unit_next_to_a_number():
     gifts, visit, distance = ARTICLE[0], ARTICLE[1], ARTICLE[2]
     assert not lacks_answer_type("Combien de drones Kim a-t-il reçus ?", gifts, index)
     assert lacks_answer_type("Combien de missiles Kim a-t-il reçus ?", gifts, index)  # "cinq drones", not missiles
-    assert not lacks_answer_type("How many days did the visit last?", visit, index)  # unknown noun: a number will do
+    assert not lacks_answer_type("How many days did the visit last?", visit, index)  # English noun: a number will do
+    assert lacks_answer_type("Combien de chars Kim a-t-il reçus ?", gifts, index)  # same language, never mentioned
     assert lacks_answer_type("How many days did the visit last?", ARTICLE[3], index)  # no number at all
     assert lacks_answer_type("Quel âge a Kim ?", visit, index)  # "six jours" is not an age
     assert lacks_answer_type("Quelle est la population de Moscou ?", distance, index)
@@ -115,6 +116,9 @@ def test_name_questions_need_a_new_proper_noun_near_the_title():
     index, _ = indexed(*ARTICLE)
     assert lacks_answer_type("Quel est le nom du gouverneur de la région de Primorye ?", ARTICLE[0], index)
     assert not lacks_answer_type("Quel est le nom du ministre des Ressources naturelles ?", ARTICLE[4], index)
+    assert not lacks_answer_type("Qui est le ministre des Ressources naturelles ?", ARTICLE[4], index)
+    assert lacks_answer_type("Qui est le gouverneur de la région de Primorye ?", ARTICLE[0], index)
+    assert lacks_answer_type("Quel est le nom du chauffeur de Kim ?", ARTICLE[0], index)  # no driver in the article
 
 
 def test_named_entities_of_the_question_must_be_in_the_passage_or_the_sentence_before():

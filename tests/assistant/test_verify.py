@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.verify import renumber, says_unknown, split_answer, term_support, verify_sentences
+from assistant.verify import echoes_question, renumber, says_unknown, split_answer, term_support, verify_sentences
 
 GIFTS = (
     "Avant de quitter Vladivostok, la ville russe d'Extrême-Orient située juste de l'autre côté de la frontière "
@@ -87,3 +87,16 @@ def test_invented_numbers_are_unsupported(similarity):
 
 def test_digits_match_number_words(similarity):
     assert verify_sentences(["Kim a reçu 5 drones explosifs [1]."], PASSAGES, similarity)[0].supported_by == (1,)
+
+
+def test_a_restated_question_is_not_a_claim(similarity):
+    question = "What did the two sides discuss about grain and flights?"
+    assert echoes_question("The two sides discussed about grain and flights.", question)
+    aircraft = "What aircraft did Kim and Shoigu inspect at the airfield?"
+    assert echoes_question("Kim and Shoigu inspected several aircraft at the airfield.", aircraft)
+    assert not echoes_question("They discussed grain supplies and regular flights resuming.", question)
+    assert not echoes_question("Kozlov.", "Qui a résumé la visite ?")
+    assert not echoes_question("Il y en avait 5.", "Combien de drones y avait-il ?")  # a number is an answer
+    restated = ["The two sides discussed about grain and flights [1]."]
+    verified = verify_sentences(restated, PASSAGES, similarity, question)
+    assert verified[0].supported_by == () and renumber(verified)[0] == ""
