@@ -172,8 +172,10 @@ def _term_of(word: str, index: LexicalIndex | None) -> str | None:
 
 
 def _number_followed_by(words: Sequence[str], accepts) -> bool:
+    """Whether a number is followed, within ``NUMBER_REACH`` words, by a word at which ``accepts(i)`` is true."""
     for i, word in enumerate(words):
-        if _NUMBER_WORD.fullmatch(word) and any(accepts(w) for w in words[i + 1 : i + 1 + NUMBER_REACH]):
+        following = range(i + 1, min(len(words), i + 1 + NUMBER_REACH))
+        if _NUMBER_WORD.fullmatch(word) and any(accepts(j) for j in following):
             return True
     return False
 
@@ -186,8 +188,11 @@ def lacks_answer_type(question: str, passage: str, index: LexicalIndex | None = 
     languages ("how many days" on a French article) it falls back to the weaker check on numbers.
     """
     words = _words(passage)
+    terms = [_term_of(w, index) for w in words]
     same_language = guess_language(question) == guess_language(passage)
-    return _lacks_quantity(question, words, index, same_language) or _lacks_name(question, words, index, same_language)
+    return _lacks_quantity(question, words, terms, index, same_language) or _lacks_name(
+        question, words, terms, index, same_language
+    )
 
 
 def _checkable(word: str, index: LexicalIndex | None, same_language: bool) -> str | None:
@@ -195,31 +200,35 @@ def _checkable(word: str, index: LexicalIndex | None, same_language: bool) -> st
     return found if found and (same_language or index.knows(found)) else None
 
 
-def _lacks_quantity(question: str, words: list[str], index: LexicalIndex | None, same_language: bool) -> bool:
+def _lacks_quantity(
+    question: str, words: list[str], terms: list[str | None], index: LexicalIndex | None, same_language: bool
+) -> bool:
     if not _ASKS_QUANTITY.search(question):
         return False
     if not any(_NUMBER_WORD.fullmatch(w) for w in words):
         return True
     for asks, unit in _UNIT_QUESTIONS:
-        if asks.search(question) and not _number_followed_by(words, unit.fullmatch):
+        if asks.search(question) and not _number_followed_by(words, lambda j, unit=unit: unit.fullmatch(words[j])):
             return True
     counted = _COUNTED.search(question)
     noun = _checkable(counted.group(1), index, same_language) if counted else None
-    return noun is not None and not _number_followed_by(words, lambda w: _term_of(w, index) == noun)
+    return noun is not None and not _number_followed_by(words, lambda j: terms[j] == noun)
 
 
-def _lacks_name(question: str, words: list[str], index: LexicalIndex | None, same_language: bool) -> bool:
+def _lacks_name(
+    question: str, words: list[str], terms: list[str | None], index: LexicalIndex | None, same_language: bool
+) -> bool:
     named = _NAME_OF.search(question.replace("\u2019", "'"))
     title = _checkable(named.group(1), index, same_language) if named else None
     if title is None:
         return False
     asked = {_term_of(w, index) for w in _words(question)}
-    positions = [i for i, w in enumerate(words) if _term_of(w, index) == title]
+    positions = [i for i, t in enumerate(terms) if t == title]
     if not positions:
         return not index.knows(title)  # a title the article never uses; a known one may be named elsewhere
     for i in positions:
-        nearby = words[max(0, i - NAME_REACH) : i + 1 + NAME_REACH]
-        if any(w[:1].isupper() and _term_of(w, index) not in asked for w in nearby):
+        nearby = range(max(0, i - NAME_REACH), min(len(words), i + 1 + NAME_REACH))
+        if any(words[j][:1].isupper() and terms[j] not in asked for j in nearby):
             return False
     return True
 
