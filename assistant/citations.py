@@ -266,7 +266,12 @@ def is_grounded(
         return best.coverage >= settings.min_coverage
     if best.dense >= (settings.min_dense_en if language == "en" else settings.min_dense_fr):
         return True
-    return best.dense >= settings.min_dense_with_terms and best.coverage >= settings.min_coverage
+    # A sentence far ahead of every other one holds the question's distinctive words even when an
+    # English question covers few of them ("Which song was played when the train left?").
+    lead = best.score - hits[1].score if len(hits) > 1 else 0.0
+    return best.dense >= settings.min_dense_with_terms and (
+        best.coverage >= settings.min_coverage or lead >= settings.min_lead
+    )
 
 
 def select_evidence(hits: Sequence[Hit], settings: RetrievalSettings) -> list[Hit]:

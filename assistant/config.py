@@ -32,6 +32,9 @@ class RetrievalSettings(BaseModel):
         default=0.76, description="Lower cosine accepted when the passage covers the question's words."
     )
     min_coverage: float = Field(default=0.3, description="Share of question terms (IDF-weighted) that counts.")
+    min_lead: float = Field(
+        default=0.05, description="Lead over the runner-up that counts like coverage for a lower cosine."
+    )
     second_sentence_margin: float = Field(
         default=0.02, ge=0, description="How close to the best a further sentence must score to be cited."
     )

@@ -7,6 +7,7 @@ from assistant.citations import (
     clean_question,
     entities,
     is_follow_up,
+    is_grounded,
     lacks_answer_type,
     looks_like_injection,
     misses_named_entity,
@@ -144,3 +145,15 @@ def test_entities_skip_capitalised_function_words():
     assert entities("De quoi les responsables des deux pays ont-ils convenu à Pyongyang ?") == ["Pyongyang"]
     history = [("De quoi les responsables gouvernementaux des deux pays ont-ils convenu ?", "De se rencontrer.")]
     assert not standalone_query("Et quand doivent-ils se revoir ?", history).startswith("De ")
+
+
+def test_a_clear_lead_lets_a_low_coverage_sentence_answer():
+    settings = RetrievalSettings()
+    best = Hit(sentence(0, "A.", "train"), 0.84, 0.783, 0.47, 0.25)
+    far_behind = Hit(sentence(50, "B.", "carte"), 0.76, 0.76, 0.0, 0.0)
+    close_behind = Hit(sentence(50, "B.", "carte"), 0.83, 0.80, 0.1, 0.1)
+    question = "Which song was played when the train left?"
+    assert is_grounded([best, far_behind], settings, language="en", question=question)
+    assert not is_grounded([best, close_behind], settings, language="en", question=question)
+    too_dissimilar = Hit(sentence(0, "A.", "train"), 0.80, 0.70, 0.47, 0.25)
+    assert not is_grounded([too_dissimilar, far_behind], settings, language="en", question=question)
