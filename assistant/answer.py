@@ -16,6 +16,7 @@ from assistant.citations import (
     clean_question,
     is_follow_up,
     is_grounded,
+    misses_named_entity,
     normalise_history,
     render_extractive,
     select_evidence,
@@ -174,7 +175,14 @@ class Assistant:
             raise
         except Exception as exc:  # network errors, llama.cpp failures: one clear message
             raise describe_failure(llm, exc) from exc
-        verified = verify_sentences(split_answer(draft), passages, self._similarity(passages), text)
+        index = self.retriever.index
+        verified = verify_sentences(
+            split_answer(draft),
+            passages,
+            self._similarity(passages),
+            text,
+            lambda claim, n: misses_named_entity(claim, top[n - 1], index),
+        )
         body, order = renumber(verified)
         if says_unknown(draft) or not body:
             yield turn.abstain(top)

@@ -88,23 +88,61 @@ def echoes_question(sentence: str, question: str) -> bool:
     return bool(terms) and not (terms - asked - _VAGUE) and not new_numbers
 
 
+# A lone French "ne" is often expletive ("avant que la marche ne soit jouée"): it negates only with its
+# second part (pas, jamais, rien...), or words that negate on their own (aucun, ni, sans).
+_NEGATION = re.compile(
+    r"\b(?:ne|n)\b[^,;.]*?\b(?:pas|jamais|rien|personne|plus|guère|point|nullement)\b|"
+    r"\b(?:aucun|aucune|ni|sans|nul|nulle|not|no|never|none|nor|without|cannot)\b|n't\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+(?=(?:mais|tandis que|alors que|but|while|whereas)\b)", re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    """Whether the text carries a negation (French ne/n'...pas/aucun/jamais/ni, English not/no/never/n't)."""
+    return bool(_NEGATION.search(text.replace("\u2019", "'").replace("'", " ' ").replace(" ' t", "'t")))
+
+
+def polarity_agrees(sentence: str, passage: str) -> bool:
+    """Each clause of the claim and the clause of the passage it restates are both negated or both affirmative.
+
+    "The Kremlin signed an agreement" does not follow from "aucun accord n'avait été signé". A claim clause
+    is matched to the passage clause sharing most terms with it; when none shares any (a translated claim
+    on a passage of several clauses) the passage decides only if it has a single clause.
+    """
+    clauses = [(c, set(analyse(c))) for c in _CLAUSE.split(passage) if c and c.strip()]
+    for claim in (c for c in _CLAUSE.split(sentence) if c and c.strip()):
+        claim_terms = set(analyse(claim))
+        best_shared, clause = max(((len(claim_terms & terms), c) for c, terms in clauses), default=(0, passage))
+        if best_shared == 0 and len(clauses) > 1:
+            continue
+        if negated(claim) != negated(clause):
+            return False
+    return True
+
+
 def verify_sentences(
     sentences: Sequence[str],
     passages: Sequence[str],
     similarity: Callable[[str, str], float],
     question: str = "",
+    names_missing: Callable[[str, int], bool] | None = None,
 ) -> list[VerifiedSentence]:
     """Check each sentence's markers against its passages; attach the best passage to uncited claims.
 
     ``similarity(sentence, passage)`` is a multilingual embedding cosine (English answers cite French quotes).
-    Sentences that merely restate ``question`` are kept uncited, so they are never shown.
+    Sentences that merely restate ``question``, and questions, are kept uncited, so they are never shown.
+    ``names_missing(sentence, n)`` tells whether the sentence names someone or something passage ``n``
+    (with the sentence before it) does not mention.
     """
 
     def supported(sentence: str, number: int) -> bool:
         if not 1 <= number <= len(passages):
             return False
         passage = passages[number - 1]
-        if not numbers_agree(sentence, passage):
+        if not numbers_agree(sentence, passage) or not polarity_agrees(sentence, passage):
+            return False
+        if names_missing is not None and names_missing(sentence, number):
             return False
         if term_support(sentence, passage) >= MIN_TERM_SUPPORT:
             return True
@@ -115,7 +153,7 @@ def verify_sentences(
     for sentence in sentences:
         claimed = [int(n) for n in _MARKERS.findall(sentence)]
         bare = _MARKERS.sub("", sentence).strip()
-        if question and echoes_question(bare, question):
+        if bare.endswith("?") or (question and echoes_question(bare, question)):
             out.append(VerifiedSentence(bare, (), tuple(claimed)))
             continue
         kept = tuple(dict.fromkeys(n for n in claimed if supported(bare, n)))

@@ -17,13 +17,9 @@ from assistant.citations import (
     standalone_query,
 )
 from assistant.config import RetrievalSettings
-from assistant.retrieve import Hit, LexicalIndex, closest_by_prefix, coverage, saturate
-from store import StoredSentence
+from assistant.retrieve import Hit, closest_by_prefix, coverage, saturate
 from store.lexical import analyse
-
-
-def sentence(start: int, text: str, terms: str) -> StoredSentence:
-    return StoredSentence(f"d:{start}", "d", "src", "", "", start, start + len(text), text, tuple(terms.split()), "c")
+from tests.assistant.lexical_helpers import indexed, sentence
 
 
 def test_selection_keeps_close_runner_up_that_adds_words_in_document_order():
@@ -69,15 +65,6 @@ def test_coverage_and_saturation():
     weights = {"kim": 0.1, "cadeau": 2.0}.get
     assert coverage(["kim", "cadeau"], frozenset({"cadeau"}), weights) == 2.0 / 2.1
     assert saturate(4.0, 4.0) == 0.5 and saturate(0.0, 4.0) == 0.0
-
-
-def indexed(*texts: str) -> tuple[LexicalIndex, list[StoredSentence]]:
-    """Sentences laid out one after another in one document, analysed as at ingest."""
-    sentences, start = [], 0
-    for text in texts:
-        sentences.append(sentence(start, text, " ".join(analyse(text))))
-        start += len(text) + 2
-    return LexicalIndex(sentences), sentences
 
 
 ARTICLE = (

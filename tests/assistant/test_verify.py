@@ -5,7 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.verify import echoes_question, renumber, says_unknown, split_answer, term_support, verify_sentences
+from assistant.citations import misses_named_entity
+from assistant.retrieve import Hit
+from assistant.verify import (
+    echoes_question,
+    negated,
+    polarity_agrees,
+    renumber,
+    says_unknown,
+    split_answer,
+    term_support,
+    verify_sentences,
+)
+from tests.assistant.lexical_helpers import indexed
 
 GIFTS = (
     "Avant de quitter Vladivostok, la ville russe d'Extrême-Orient située juste de l'autre côté de la frontière "
@@ -100,3 +112,45 @@ def test_a_restated_question_is_not_a_claim(similarity):
     restated = ["The two sides discussed about grain and flights [1]."]
     verified = verify_sentences(restated, PASSAGES, similarity, question)
     assert verified[0].supported_by == () and renumber(verified)[0] == ""
+
+
+def test_a_claim_that_flips_the_quotes_negation_is_unsupported(similarity):
+    flipped = verify_sentences(["The Kremlin signed an agreement [3]."], PASSAGES, similarity)
+    assert flipped[0].supported_by == ()
+    faithful_claim = ["The Kremlin said that no agreement had been or would be signed [3]."]
+    faithful = verify_sentences(faithful_claim, PASSAGES, similarity)
+    assert faithful[0].supported_by == (3,)
+    clauses = (
+        "Il n'a fait mention d'aucun accord militaire, mais a déclaré que les deux parties avaient discuté de céréales."
+    )
+    assert polarity_agrees("Les deux parties ont discuté de céréales.", clauses)  # the affirmative clause
+    assert not polarity_agrees("Il a fait mention d'un accord militaire.", clauses)  # the negated one
+
+
+def test_questions_and_claims_naming_absent_people_are_not_shown(similarity):
+    asked = verify_sentences(["Kim a-t-il reçu des drones [1] ?"], PASSAGES, similarity)
+    assert asked[0].supported_by == ()
+
+    kozlov = '"Kim Jong Un était très intéressé", a déclaré Kozlov.'
+    index, sentences = indexed(*PASSAGES, kozlov)  # Kozlov is a name the article knows, absent from GIFTS
+
+    def names_missing(claim: str, number: int) -> bool:
+        hit = Hit(sentences[number - 1], 0.9, 0.9, 0.5, 0.5, index.contexts[number - 1])
+        return misses_named_entity(claim, hit, index)
+
+    claim = ["Kozlov a reçu cinq drones explosifs [1]."]
+    assert verify_sentences(claim, PASSAGES, similarity)[0].supported_by == (1,)  # the words alone would pass
+    assert verify_sentences(claim, PASSAGES, similarity, names_missing=names_missing)[0].supported_by == ()
+    kim = ["Kim a reçu cinq drones explosifs [1]."]
+    assert verify_sentences(kim, PASSAGES, similarity, names_missing=names_missing)[0].supported_by == (1,)
+
+
+def test_negation_reading():
+    assert negated("Kim n'a jamais signé") and negated("Kim didn't sign") and negated("aucun accord")
+    assert not negated("avant que la marche « Adieu à Slavianka » ne soit jouée")  # expletive "ne"
+    assert not negated("une plus grande coopération")
+    quote = (
+        "Il n'a fait mention d'aucun accord concernant des questions militaires, mais a déclaré que les deux "
+        "parties avaient discuté de céréales."
+    )
+    assert polarity_agrees(quote, quote)  # a copy agrees clause by clause
