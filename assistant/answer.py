@@ -143,47 +143,51 @@ class Assistant:
         return self._chat_model
 
     def _generate(self, question: str, history: Sequence | None) -> Iterator[str | Answer]:
-        """Retrieve, draft with the LLM (streamed), verify every citation, renumber."""
-        from assistant.llm import answer_chain, describe_failure, numbered
-        from assistant.verify import renumber, says_unknown, split_answer, verify_sentences
+        """Retrieve, draft with the LLM, and stream each sentence once it is verified (markers renumbered).
+
+        Only verified text is ever yielded: a sentence is checked as soon as the next one begins, so an
+        unsupported claim or a wrong [n] never reaches the reader, even for a moment.
+        """
+        from assistant.llm import numbered
+        from assistant.verify import complete_sentences, render_sentence, says_unknown, split_answer, verify_sentences
 
         turn = _prepare(question, history)
         text, language = turn.text, turn.language
-        llm = self.settings.llm
-        try:
-            if turn.history and is_follow_up(text):
-                rewritten = self._rewrite(text, turn.history)
-                if rewritten:
-                    turn = replace(turn, query=rewritten)
-            hits = self.retriever.search(turn.query)
-            if not is_grounded(
-                hits, self.settings.retrieval, language=language, question=text, index=self.retriever.index
-            ):
-                abstention = turn.abstain(hits)
-                yield abstention.text
-                yield abstention
-                return
-            top = hits[: llm.passages]
-            passages = [h.sentence.text for h in top]
-            draft = ""
-            for delta in answer_chain(self.chat_model).stream(
-                {"system": _system(language), "passages": numbered(passages), "question": text}
-            ):
-                draft += delta
-                yield delta
-        except AssistantError:
-            raise
-        except Exception as exc:  # network errors, llama.cpp failures: one clear message
-            raise describe_failure(llm, exc) from exc
+        if turn.history and is_follow_up(text):
+            rewritten = self._guarded(lambda: self._rewrite(text, turn.history))
+            if rewritten:
+                turn = replace(turn, query=rewritten)
+        hits = self.retriever.search(turn.query)
+        if not is_grounded(hits, self.settings.retrieval, language=language, question=text, index=self.retriever.index):
+            abstention = turn.abstain(hits)
+            yield abstention.text
+            yield abstention
+            return
+        top = hits[: self.settings.llm.passages]
+        passages = [h.sentence.text for h in top]
+        similarity = self._similarity(passages)
         index = self.retriever.index
-        verified = verify_sentences(
-            split_answer(draft),
-            passages,
-            self._similarity(passages),
-            text,
-            lambda claim, n: misses_named_entity(claim, top[n - 1], index),
-        )
-        body, order = renumber(verified)
+        order: list[int] = []
+        shown: list[str] = []
+
+        def verified(sentences: list[str]) -> Iterator[str]:
+            checked = verify_sentences(
+                sentences, passages, similarity, text, lambda claim, n: misses_named_entity(claim, top[n - 1], index)
+            )
+            for sentence in checked:
+                piece = render_sentence(sentence, order)
+                if piece:
+                    yield (" " if shown else "") + piece
+                    shown.append(piece)
+
+        draft = pending = ""
+        inputs = {"system": _system(language), "passages": numbered(passages), "question": text}
+        for delta in self._draft(inputs):
+            draft += delta
+            finished, pending = complete_sentences(pending + delta)
+            yield from verified(finished)
+        yield from verified(split_answer(pending))
+        body = " ".join(shown)
         if says_unknown(draft) or not body:
             yield turn.abstain(top)
             return
@@ -191,6 +195,28 @@ class Assistant:
         if language == "en" and language_evidence(body) == (0, 0):
             body = FRAMING["en"] + body  # a terse fragment ("8 000 km [1]") gets an English frame
         yield Answer(body, citations, True, turn.query, language, text, None, turn.notices)
+
+    def _draft(self, inputs: dict) -> Iterator[str]:
+        """The model's streamed draft; any backend failure becomes one clear ``LLMUnavailable``."""
+        from assistant.llm import answer_chain
+
+        stream = self._guarded(lambda: iter(answer_chain(self.chat_model).stream(inputs)))
+        while True:
+            delta = self._guarded(lambda: next(stream, None))
+            if delta is None:
+                return
+            yield delta
+
+    def _guarded(self, call):
+        """Run ``call``, turning network or llama.cpp errors into ``LLMUnavailable`` (our own errors pass)."""
+        from assistant.llm import describe_failure
+
+        try:
+            return call()
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise describe_failure(self.settings.llm, exc) from exc
 
     def _rewrite(self, question: str, turns: list[tuple[str, str]]) -> str | None:
         from assistant.llm import rewrite_chain

@@ -16,6 +16,8 @@ MIN_TERM_SUPPORT = 0.5
 MIN_EMBEDDING_SUPPORT = 0.824
 _NUMBER = re.compile(r"\d[\d\s.,\u00a0\u202f]*\d|\d")
 _MARKERS = re.compile(r"\s*\[(\d+)\]")
+_PARTIAL_MARKER = re.compile(r"\[\d*\]?")
+_WORD = re.compile(r"[^\W_]")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?:\s*\[\d+\])*|$)")
 _UNKNOWN = re.compile(
     r"(ne (le )?précise pas|ne (le )?dit pas|ne contient pas|n'est pas mentionn|aucune information|"
@@ -167,16 +169,30 @@ def verify_sentences(
     return out
 
 
+def render_sentence(sentence: VerifiedSentence, order: list[int]) -> str:
+    """The sentence with its markers renumbered by first use (``order`` grows); "" when nothing supports it."""
+    if not sentence.supported_by:
+        return ""
+    for number in sentence.supported_by:
+        if number not in order:
+            order.append(number)
+    return sentence.text + "".join(f" [{order.index(n) + 1}]" for n in sentence.supported_by)
+
+
 def renumber(verified: Sequence[VerifiedSentence]) -> tuple[str, list[int]]:
     """Text with supported sentences only, markers renumbered by first use; returns the passage order."""
     order: list[int] = []
-    parts = []
-    for sentence in verified:
-        if not sentence.supported_by:
-            continue
-        for number in sentence.supported_by:
-            if number not in order:
-                order.append(number)
-        markers = "".join(f" [{order.index(n) + 1}]" for n in sentence.supported_by)
-        parts.append(sentence.text + markers)
-    return " ".join(parts), order
+    parts = [render_sentence(sentence, order) for sentence in verified]
+    return " ".join(p for p in parts if p), order
+
+
+def complete_sentences(streamed: str) -> tuple[list[str], str]:
+    """Split text being streamed into finished sentences and the unfinished rest.
+
+    A sentence is finished once the next one has begun, so markers after its period ("drones. [1]") stay with it.
+    """
+    # A span holding only (partial) markers, as in "drones. [1", has not begun a new sentence.
+    starts = [m.start() for m in _SENTENCE.finditer(streamed) if _WORD.search(_PARTIAL_MARKER.sub("", m.group(0)))]
+    if len(starts) < 2:
+        return [], streamed
+    return split_answer(streamed[: starts[-1]]), streamed[starts[-1] :]

@@ -13,6 +13,7 @@ from assistant import Answer, Assistant
 from assistant.cli import main
 from assistant.errors import LLMUnavailable
 from store.lexical import guess_language
+from tests.assistant.browser import CITE_LINK, ask, start_server
 from tests.conftest import free_port, wait_for_port
 from tests.llm_model import fetch
 
@@ -43,8 +44,10 @@ def assert_verified(answer: Answer, text: str) -> None:
 def test_french_answer_streams_and_cites_verified_quotes(local_llm, bundled_text):
     pieces = list(local_llm.stream("Combien de drones explosifs Kim a-t-il reçus ?"))
     final = pieces[-1]
-    assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces[:-1]) and len(pieces) > 2
+    assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces[:-1]) and len(pieces) >= 2
     assert final.grounded and final.citations
+    # Only verified sentences are streamed: what the reader saw while waiting is the final answer.
+    assert "".join(pieces[:-1]) == final.text
     assert "drones" in final.citations[0].text
     assert_verified(final, bundled_text)
 
@@ -105,3 +108,26 @@ def test_missing_model_file_names_the_setting(session_settings, seeded_store, tm
     settings = llm_settings(session_settings, provider="llamacpp", model_path=tmp_path / "none.gguf")
     with pytest.raises(LLMUnavailable, match="CITECHAT_LLM__MODEL_PATH"):
         Assistant(settings, store=seeded_store).answer("Qui est Kozlov ?")
+
+
+@pytest.mark.browser
+def test_browser_chat_streams_a_verified_generated_answer(browser, session_settings, local_llm, bundled_text):
+    demo, url = start_server(session_settings, local_llm)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(url)
+        ask(page, "Combien de drones explosifs Kim a-t-il reçus ?")
+        marker = page.locator("#citechat-chat " + CITE_LINK.format(n=1)).first
+        marker.wait_for(timeout=60_000)
+        expected = local_llm.answer("Combien de drones explosifs Kim a-t-il reçus ?")  # temperature 0: same draft
+        assert expected.grounded and "drones" in expected.citations[0].text
+        page.get_by_text(f"Sources ({len(expected.citations)})").first.click()
+        shown = page.locator("#citechat-chat").inner_text()
+        first = expected.citations[0]
+        assert f"{first.start}–{first.end}" in shown and bundled_text[first.start : first.end] == first.text
+        marker.click()
+        page.wait_for_function("document.querySelector('#citechat-mark-1').classList.contains('active')")
+        assert "drones" in page.locator("#citechat-mark-1").inner_text()
+    finally:
+        page.close()
+        demo.close()

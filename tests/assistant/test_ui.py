@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.assistant.browser import CITE_LINK, ask, start_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
-CITE_LINK = 'a[href*="#citechat-cite-{n}"]'
 pytestmark = pytest.mark.browser
-
-
-def start_server(settings, assistant):
-    from assistant.ui import serve
-
-    settings = settings.model_copy(update={"ui": settings.ui.model_copy(update={"port": free_port()})})
-    demo = serve(settings, assistant=assistant, block=False)
-    return demo, f"http://127.0.0.1:{settings.ui.port}/"
 
 
 @pytest.fixture(scope="module")
@@ -33,33 +18,12 @@ def chat_url(session_settings, assistant):
     demo.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: `apt-get install chromium` (.ci/run does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser, chat_url):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(chat_url)
     yield page
     page.close()
-
-
-def ask(page, question: str) -> None:
-    page.locator("#citechat-question textarea").fill(question)
-    page.locator("#citechat-send").click()
-
-
-def last_bot_text(page) -> str:
-    return page.locator("#citechat-chat .bot").last.inner_text()
 
 
 def test_french_question_click_marker_highlights_the_span(page, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from assistant.citations import misses_named_entity
 from assistant.retrieve import Hit
 from assistant.verify import (
+    complete_sentences,
     echoes_question,
     negated,
     polarity_agrees,
@@ -154,3 +155,10 @@ def test_negation_reading():
         "parties avaient discuté de céréales."
     )
     assert polarity_agrees(quote, quote)  # a copy agrees clause by clause
+
+
+def test_streamed_text_is_cut_into_finished_sentences():
+    assert complete_sentences("Kim a reçu des drones.") == ([], "Kim a reçu des drones.")
+    assert complete_sentences("Kim a reçu des drones. [1") == ([], "Kim a reçu des drones. [1")  # marker pending
+    assert complete_sentences("Kim a reçu des drones. [1] Il a") == (["Kim a reçu des drones. [1]"], " Il a")
+    assert complete_sentences("A [1]. B [2]. C") == (["A [1].", "B [2]."], " C")
