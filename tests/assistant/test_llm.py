@@ -104,6 +104,22 @@ def test_unreachable_server_is_a_clear_error_and_extractive_still_works(session_
     assert fallback.exit_code == 0 and "[1]" in fallback.output
 
 
+def test_unreachable_ollama_server_names_its_url(session_settings, seeded_store):
+    settings = llm_settings(session_settings, provider="ollama", base_url="http://127.0.0.1:9", model="qwen")
+    with pytest.raises(LLMUnavailable, match=r"ollama model at http://127\.0\.0\.1:9 failed"):
+        Assistant(settings, store=seeded_store).answer("Quels cadeaux Kim a-t-il reçus ?")
+
+
+@pytest.mark.parametrize(
+    ("provider", "module"), [("llamacpp", "llama_cpp"), ("openai", "langchain_openai"), ("ollama", "langchain_ollama")]
+)
+def test_missing_extra_names_the_extra_to_install(monkeypatch, session_settings, seeded_store, provider, module):
+    monkeypatch.setitem(sys.modules, module, None)  # how Python reports a package that is not installed
+    settings = llm_settings(session_settings, provider=provider, base_url="http://127.0.0.1:9", model="m")
+    with pytest.raises(LLMUnavailable, match=r"pip install 'citechat\[llm\]' \(" + module + r" is missing\)"):
+        Assistant(settings, store=seeded_store).answer("Quels cadeaux Kim a-t-il reçus ?")
+
+
 def test_missing_model_file_names_the_setting(session_settings, seeded_store, tmp_path):
     settings = llm_settings(session_settings, provider="llamacpp", model_path=tmp_path / "none.gguf")
     with pytest.raises(LLMUnavailable, match="CITECHAT_LLM__MODEL_PATH"):
