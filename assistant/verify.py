@@ -25,6 +25,16 @@ _UNKNOWN = re.compile(
     r"no information|i don't know|je ne sais pas)",
     re.IGNORECASE,
 )
+# Words that add no information to a restated question ("Kim inspected several aircraft").
+_VAGUE = frozenset(analyse("several plusieurs certains certaines various divers diverses many things choses"))
+# A lone French "ne" is often expletive ("avant que la marche ne soit jouée"): it negates only with its
+# second part (pas, jamais, rien...), or words that negate on their own (aucun, ni, sans).
+_NEGATION = re.compile(
+    r"\b(?:ne|n)\b[^,;.]*?\b(?:pas|jamais|rien|personne|plus|guère|point|nullement)\b|"
+    r"\b(?:aucun|aucune|ni|sans|nul|nulle|not|no|never|none|nor|without|cannot)\b|n't\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+(?=(?:mais|tandis que|alors que|but|while|whereas)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,10 +83,6 @@ def numbers_agree(sentence: str, passage: str) -> bool:
     return claimed <= _numbers(passage)
 
 
-# Words that add no information to a restated question ("Kim inspected several aircraft").
-_VAGUE = frozenset(analyse("several plusieurs certains certaines various divers diverses many things choses"))
-
-
 def echoes_question(sentence: str, question: str) -> bool:
     """True when the sentence only restates the question: no term beyond the question's and vague words.
 
@@ -88,16 +94,6 @@ def echoes_question(sentence: str, question: str) -> bool:
     terms = {closest_by_prefix(t, sorted(asked)) for t in analyse(_MARKERS.sub("", sentence))}
     new_numbers = _numbers(sentence) - _numbers(question)
     return bool(terms) and not (terms - asked - _VAGUE) and not new_numbers
-
-
-# A lone French "ne" is often expletive ("avant que la marche ne soit jouée"): it negates only with its
-# second part (pas, jamais, rien...), or words that negate on their own (aucun, ni, sans).
-_NEGATION = re.compile(
-    r"\b(?:ne|n)\b[^,;.]*?\b(?:pas|jamais|rien|personne|plus|guère|point|nullement)\b|"
-    r"\b(?:aucun|aucune|ni|sans|nul|nulle|not|no|never|none|nor|without|cannot)\b|n't\b",
-    re.IGNORECASE,
-)
-_CLAUSE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+(?=(?:mais|tandis que|alors que|but|while|whereas)\b)", re.IGNORECASE)
 
 
 def negated(text: str) -> bool:
