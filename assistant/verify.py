@@ -90,8 +90,9 @@ def echoes_question(sentence: str, question: str) -> bool:
     sentence cites a passage without claiming anything it could support.
     """
     asked = set(analyse(question))
+    candidates = sorted(asked)
     # Inflections the French stemmer leaves apart ("discussed"/"discuss") meet by their shared start.
-    terms = {closest_by_prefix(t, sorted(asked)) for t in analyse(_MARKERS.sub("", sentence))}
+    terms = {closest_by_prefix(t, candidates) for t in analyse(_MARKERS.sub("", sentence))}
     new_numbers = _numbers(sentence) - _numbers(question)
     return bool(terms) and not (terms - asked - _VAGUE) and not new_numbers
 
