@@ -16,6 +16,7 @@ from assistant.citations import (
     clean_question,
     is_follow_up,
     is_grounded,
+    lacks_answer_type,
     misses_named_entity,
     normalise_history,
     render_extractive,
@@ -130,7 +131,7 @@ class Assistant:
         hits = self.retriever.search(turn.query)
         if not is_grounded(hits, settings, language=turn.language, question=turn.text, index=self.retriever.index):
             return turn.abstain(hits)
-        body, citations = render_extractive(select_evidence(hits, settings), turn.language)
+        body, citations = render_extractive(select_evidence(hits, settings, turn.text), turn.language)
         return Answer(body, citations, True, turn.query, turn.language, turn.text, None, turn.notices)
 
     @property
@@ -163,7 +164,8 @@ class Assistant:
             yield abstention.text
             yield abstention
             return
-        top = hits[: self.settings.llm.passages]
+        floor = hits[0].score - self.settings.llm.passage_margin
+        top = [h for h in hits[: self.settings.llm.passages] if h.score >= floor]
         passages = [h.sentence.text for h in top]
         similarity = self._similarity(passages)
         index = self.retriever.index
@@ -188,7 +190,10 @@ class Assistant:
             yield from verified(finished)
         yield from verified(split_answer(pending))
         body = " ".join(shown)
-        if says_unknown(draft) or not body:
+        # Quoting passages that cannot hold the kind of answer asked for (no distance for "how far")
+        # does not answer, however faithful the quotes: the extractive answer abstains there too.
+        untyped = all(lacks_answer_type(text, top[n - 1].sentence.text, index) for n in order)
+        if says_unknown(draft) or not body or untyped:
             yield turn.abstain(top)
             return
         citations = tuple(to_citation(i, top[n - 1]) for i, n in enumerate(order, start=1))

@@ -72,6 +72,13 @@ _NAME_OF = re.compile(
 )
 NUMBER_REACH = 3  # words between a number and its unit or counted noun ("cinq drones", "8 000 kilomètres")
 REDUNDANT_OVERLAP = 0.4  # a runner-up sharing this much of a chosen sentence's words repeats it
+# "Quels/quelles …", "which ministers", "what gifts": the question expects several things, so runner-ups
+# a little further from the best sentence may hold the others.
+_ASKS_SEVERAL = re.compile(
+    r"\b(?:quels|quelles|lesquels|lesquelles)\b|"
+    r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?!(?:is|was|has|does|this|his|its)\b)[a-z]+s\b",
+    re.IGNORECASE,
+)
 NAME_REACH = 6  # words between a title and the name it introduces ("le ministre russe ... Alexander Kozlov")
 _CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
 
@@ -274,19 +281,26 @@ def is_grounded(
     )
 
 
-def select_evidence(hits: Sequence[Hit], settings: RetrievalSettings) -> list[Hit]:
+def asks_several(question: str) -> bool:
+    """Whether the question expects several things ("Quels cadeaux…", "Which ministers…")."""
+    return bool(_ASKS_SEVERAL.search(question))
+
+
+def select_evidence(hits: Sequence[Hit], settings: RetrievalSettings, question: str = "") -> list[Hit]:
     """The smallest set of sentences that answers: the best one, plus close runners-up that add words.
 
-    Returned in document order, without duplicates, at most ``settings.k``.
+    Runner-ups must score within ``second_sentence_margin`` of the best, or ``several_margin`` when
+    ``question`` asks for several things. Returned in document order, without duplicates, at most ``settings.k``.
     """
     if not hits:
         return []
+    margin = settings.several_margin if asks_several(question) else settings.second_sentence_margin
     best = hits[0]
     chosen = [best]
     covered = set(best.sentence.terms)
     seen_texts = {best.sentence.text}
     for hit in hits[1:]:
-        if len(chosen) >= settings.k or hit.score < best.score - settings.second_sentence_margin:
+        if len(chosen) >= settings.k or hit.score < best.score - margin:
             break
         if hit.sentence.text in seen_texts:
             continue

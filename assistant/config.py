@@ -38,6 +38,9 @@ class RetrievalSettings(BaseModel):
     second_sentence_margin: float = Field(
         default=0.02, ge=0, description="How close to the best a further sentence must score to be cited."
     )
+    several_margin: float = Field(
+        default=0.03, ge=0, description="The same, when the question asks for several things (quels…, which…s)."
+    )
 
 
 class UISettings(BaseModel):
@@ -66,7 +69,12 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, ge=0, description="Sampling temperature.")
     max_tokens: int = Field(default=200, ge=16, description="Longest generated answer, in tokens.")
     n_ctx: int = Field(default=2048, ge=512, description="Context window for llamacpp.")
-    passages: int = Field(default=4, ge=1, le=10, description="Numbered passages given to the model.")
+    passages: int = Field(default=4, ge=1, le=10, description="Most numbered passages given to the model.")
+    # Measured with `citechat eval --compare llm.passage_margin=…` (README "Generative answers"): far
+    # runner-ups give the small model passages to cite that do not answer.
+    passage_margin: float = Field(
+        default=0.03, ge=0, description="How close to the best fused score a passage must be to reach the model."
+    )
     timeout: float = Field(default=120.0, gt=0, description="Seconds before a server request fails.")
 
 

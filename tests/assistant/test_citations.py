@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.citations import (
     REDUNDANT_OVERLAP,
+    asks_several,
     clean_question,
     entities,
     is_follow_up,
@@ -126,6 +127,18 @@ def test_selection_skips_a_runner_up_that_repeats_a_chosen_sentence():
     other = Hit(sentence(90, "C.", "ministr kozlov resourc naturel"), 0.89, 0.84, 0.4, 0.3)
     assert overlap(best.sentence.terms, repeat.sentence.terms) >= REDUNDANT_OVERLAP
     assert [h.sentence.start for h in select_evidence([best, repeat, other], RetrievalSettings())] == [0, 90]
+
+
+def test_questions_asking_for_several_things_reach_further_runner_ups():
+    assert asks_several("Quels cadeaux Kim a-t-il reçus ?") and asks_several("Which Russian ministers did Kim meet?")
+    assert asks_several("What gifts did Kim receive?")
+    assert not asks_several("Quel est le nom du gouverneur ?") and not asks_several("What does Moscow want to buy?")
+    assert not asks_several("What is his job?") and not asks_several("Where did Kim go?")
+    best = Hit(sentence(0, "A.", "kim rencontr ministr defens choigu"), 0.879, 0.83, 0.4, 0.3)
+    kozlov = Hit(sentence(90, "C.", "ministr ressourc naturel kozlov"), 0.855, 0.82, 0.3, 0.2)
+    settings = RetrievalSettings(second_sentence_margin=0.02, several_margin=0.03)
+    assert len(select_evidence([best, kozlov], settings, "Which ministers did Kim meet?")) == 2
+    assert len(select_evidence([best, kozlov], settings, "Who did Kim meet on Saturday?")) == 1
 
 
 def test_entities_skip_capitalised_function_words():

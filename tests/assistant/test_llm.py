@@ -71,6 +71,16 @@ def test_follow_up_is_rewritten_into_a_question(local_llm):
     assert "Kozlov" in answer.retrieval_query or "il" not in answer.retrieval_query.split()
 
 
+def test_a_distance_question_is_answered_with_the_distance_or_not_at_all(local_llm, bundled_text):
+    # With the passages' scores alone, the 0.5B model quoted "Moscou (AFP) - ..." for this follow-up.
+    answer = local_llm.answer("How far is it from Moscow?", history=[("Where did Putin and Kim meet?", "Vostochny.")])
+    if answer.grounded:
+        assert any("8 000 kilomètres" in c.text for c in answer.citations)
+        assert_verified(answer, bundled_text)
+    else:
+        assert answer.citations == () and answer.text == "The article does not say."
+
+
 @pytest.fixture(scope="module")
 def llama_server(model_path):
     port = free_port()
