@@ -19,6 +19,7 @@ from assistant.citations import (
     lacks_answer_type,
     misses_named_entity,
     normalise_history,
+    passages_for_model,
     render_extractive,
     select_evidence,
     standalone_query,
@@ -164,8 +165,9 @@ class Assistant:
             yield abstention.text
             yield abstention
             return
-        floor = hits[0].score - self.settings.llm.passage_margin
-        top = [h for h in hits[: self.settings.llm.passages] if h.score >= floor]
+        top = passages_for_model(
+            hits, self.settings.retrieval, margin=self.settings.llm.passage_margin, limit=self.settings.llm.passages
+        )
         passages = [h.sentence.text for h in top]
         similarity = self._similarity(passages)
         index = self.retriever.index

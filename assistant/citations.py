@@ -79,6 +79,11 @@ _ASKS_SEVERAL = re.compile(
     r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?!(?:is|was|has|does|this|his|its)\b)[a-z]+s\b",
     re.IGNORECASE,
 )
+# A sentence opening on a pronoun or "les deux hommes" carries on the event of the sentence before it.
+_CONTINUES = re.compile(
+    r"(?:Il|Elle|Ils|Elles|Ce|Cette|Ces|Les deux|Tous deux|Toutes deux|He|She|They|The two|Both)\b"
+)
+ADJACENT_GAP = 3  # characters between two consecutive sentences (a space, or a blank line between paragraphs)
 NAME_REACH = 6  # words between a title and the name it introduces ("le ministre russe ... Alexander Kozlov")
 _CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
 
@@ -312,7 +317,43 @@ def select_evidence(hits: Sequence[Hit], settings: RetrievalSettings, question: 
         chosen.append(hit)
         covered |= new_terms
         seen_texts.add(hit.sentence.text)
+    follow_up = _continuation(best, hits)
+    if (
+        follow_up is not None
+        and len(chosen) < settings.k
+        and follow_up not in chosen
+        and follow_up.score >= best.score - settings.continuation_margin
+    ):
+        chosen.append(follow_up)
     return sorted(chosen, key=lambda h: (h.sentence.source, h.sentence.start))
+
+
+def passages_for_model(hits: Sequence[Hit], settings: RetrievalSettings, *, margin: float, limit: int) -> list[Hit]:
+    """The passages a language model answers from: at most ``limit`` hits within ``margin`` of the best,
+    best first, plus the sentence carrying on the best one's event (as ``select_evidence`` cites it)."""
+    if not hits:
+        return []
+    best = hits[0]
+    near = [h for h in hits[:limit] if h.score >= best.score - margin]
+    follow_up = _continuation(best, hits)
+    if (
+        follow_up is not None
+        and follow_up not in near
+        and len(near) < limit
+        and follow_up.score >= best.score - settings.continuation_margin
+    ):
+        near.append(follow_up)
+    return near
+
+
+def _continuation(best: Hit, hits: Sequence[Hit]) -> Hit | None:
+    """The hit right after ``best`` when it carries on best's event and holds a word of the question."""
+    for hit in hits:
+        s = hit.sentence
+        gap = s.start - best.sentence.end
+        if s.source == best.sentence.source and 0 <= gap <= ADJACENT_GAP:
+            return hit if hit.coverage > 0 and _CONTINUES.match(s.text) else None
+    return None
 
 
 def overlap(a: Sequence[str], b: Sequence[str]) -> float:

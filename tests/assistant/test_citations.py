@@ -141,6 +141,26 @@ def test_questions_asking_for_several_things_reach_further_runner_ups():
     assert len(select_evidence([best, kozlov], settings, "Who did Kim meet on Saturday?")) == 1
 
 
+def test_the_sentence_carrying_on_the_best_ones_event_is_cited_when_it_holds_a_question_word():
+    _, (met, bombers, caption) = indexed(
+        "Samedi, Kim a rencontré le ministre Choïgou, où il a inspecté des missiles.",
+        "Les deux hommes inspectaient des bombardiers sur un aérodrome.",
+        "Le dirigeant et le ministre lèvent leurs verres.",
+    )
+    best = Hit(met, 0.915, 0.85, 0.5, 0.6)
+    carries_on = Hit(bombers, 0.857, 0.81, 0.3, 0.27)
+    other = Hit(caption, 0.879, 0.83, 0.4, 0.3)
+    settings = RetrievalSettings(second_sentence_margin=0.02, continuation_margin=0.07)
+    assert bombers.start - met.end <= 3
+    assert select_evidence([best, other, carries_on], settings) == [best, carries_on]
+    # Without a word of the question, or too far behind, it is not cited; nor is a sentence that does not carry on.
+    assert select_evidence([best, other, Hit(bombers, 0.857, 0.81, 0.0, 0.0)], settings) == [best]
+    assert select_evidence([best, other, Hit(bombers, 0.84, 0.8, 0.3, 0.27)], settings) == [best]
+    assert select_evidence([Hit(bombers, 0.9, 0.85, 0.5, 0.5), Hit(caption, 0.85, 0.8, 0.3, 0.3)], settings) == [
+        Hit(bombers, 0.9, 0.85, 0.5, 0.5)
+    ]
+
+
 def test_entities_skip_capitalised_function_words():
     assert entities("De quoi les responsables des deux pays ont-ils convenu à Pyongyang ?") == ["Pyongyang"]
     history = [("De quoi les responsables gouvernementaux des deux pays ont-ils convenu ?", "De se rencontrer.")]
