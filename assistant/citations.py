@@ -317,14 +317,7 @@ def select_evidence(hits: Sequence[Hit], settings: RetrievalSettings, question: 
         chosen.append(hit)
         covered |= new_terms
         seen_texts.add(hit.sentence.text)
-    follow_up = _continuation(best, hits)
-    if (
-        follow_up is not None
-        and len(chosen) < settings.k
-        and follow_up not in chosen
-        and follow_up.score >= best.score - settings.continuation_margin
-    ):
-        chosen.append(follow_up)
+    chosen = _with_continuation(chosen, hits, settings, settings.k)
     return sorted(chosen, key=lambda h: (h.sentence.source, h.sentence.start))
 
 
@@ -333,27 +326,23 @@ def passages_for_model(hits: Sequence[Hit], settings: RetrievalSettings, *, marg
     best first, plus the sentence carrying on the best one's event (as ``select_evidence`` cites it)."""
     if not hits:
         return []
+    near = [h for h in hits[:limit] if h.score >= hits[0].score - margin]
+    return _with_continuation(near, hits, settings, limit)
+
+
+def _with_continuation(chosen: list[Hit], hits: Sequence[Hit], settings: RetrievalSettings, limit: int) -> list[Hit]:
+    """``chosen`` plus the hit right after the best one when it carries on the best one's event, holds a
+    word of the question and scores within ``settings.continuation_margin``; at most ``limit`` hits."""
     best = hits[0]
-    near = [h for h in hits[:limit] if h.score >= best.score - margin]
-    follow_up = _continuation(best, hits)
-    if (
-        follow_up is not None
-        and follow_up not in near
-        and len(near) < limit
-        and follow_up.score >= best.score - settings.continuation_margin
-    ):
-        near.append(follow_up)
-    return near
-
-
-def _continuation(best: Hit, hits: Sequence[Hit]) -> Hit | None:
-    """The hit right after ``best`` when it carries on best's event and holds a word of the question."""
     for hit in hits:
-        s = hit.sentence
-        gap = s.start - best.sentence.end
-        if s.source == best.sentence.source and 0 <= gap <= ADJACENT_GAP:
-            return hit if hit.coverage > 0 and _CONTINUES.match(s.text) else None
-    return None
+        gap = hit.sentence.start - best.sentence.end
+        if hit.sentence.source == best.sentence.source and 0 <= gap <= ADJACENT_GAP:
+            carries_on = hit.coverage > 0 and _CONTINUES.match(hit.sentence.text)
+            close = hit.score >= best.score - settings.continuation_margin
+            if carries_on and close and hit not in chosen and len(chosen) < limit:
+                return [*chosen, hit]
+            break
+    return chosen
 
 
 def overlap(a: Sequence[str], b: Sequence[str]) -> float:

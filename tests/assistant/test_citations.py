@@ -14,6 +14,7 @@ from assistant.citations import (
     misses_named_entity,
     normalise_history,
     overlap,
+    passages_for_model,
     select_evidence,
     standalone_query,
 )
@@ -159,6 +160,23 @@ def test_the_sentence_carrying_on_the_best_ones_event_is_cited_when_it_holds_a_q
     assert select_evidence([Hit(bombers, 0.9, 0.85, 0.5, 0.5), Hit(caption, 0.85, 0.8, 0.3, 0.3)], settings) == [
         Hit(bombers, 0.9, 0.85, 0.5, 0.5)
     ]
+
+
+def test_the_model_sees_passages_near_the_best_and_the_one_carrying_it_on():
+    _, (met, bombers, caption, far) = indexed(
+        "Samedi, Kim a rencontré le ministre Choïgou, où il a inspecté des missiles.",
+        "Les deux hommes inspectaient des bombardiers sur un aérodrome.",
+        "Le dirigeant et le ministre lèvent leurs verres.",
+        "Moscou et Pyongyang défient les sanctions.",
+    )
+    best, near = Hit(met, 0.915, 0.85, 0.5, 0.6), Hit(caption, 0.89, 0.83, 0.4, 0.3)
+    carries_on, other = Hit(bombers, 0.857, 0.81, 0.3, 0.27), Hit(far, 0.86, 0.84, 0.1, 0.1)
+    settings = RetrievalSettings(continuation_margin=0.07)
+    hits = [best, near, other, carries_on]
+    assert passages_for_model(hits, settings, margin=0.03, limit=4) == [best, near, carries_on]
+    assert passages_for_model(hits, settings, margin=0.03, limit=2) == [best, near]
+    assert passages_for_model(hits, settings, margin=0.1, limit=3) == [best, near, other]
+    assert passages_for_model([], settings, margin=0.03, limit=4) == []
 
 
 def test_entities_skip_capitalised_function_words():
