@@ -165,9 +165,7 @@ class Assistant:
             yield abstention.text
             yield abstention
             return
-        top = passages_for_model(
-            hits, self.settings.retrieval, margin=self.settings.llm.passage_margin, limit=self.settings.llm.passages
-        )
+        top = passages_for_model(hits, margin=self.settings.llm.passage_margin, limit=self.settings.llm.passages)
         passages = [h.sentence.text for h in top]
         similarity = self._similarity(passages)
         index = self.retriever.index

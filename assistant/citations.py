@@ -79,11 +79,6 @@ _ASKS_SEVERAL = re.compile(
     r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?!(?:is|was|has|does|this|his|its)\b)[a-z]+s\b",
     re.IGNORECASE,
 )
-# A sentence opening on a pronoun or "les deux hommes" carries on the event of the sentence before it.
-_CONTINUES = re.compile(
-    r"(?:Il|Elle|Ils|Elles|Ce|Cette|Ces|Les deux|Tous deux|Toutes deux|He|She|They|The two|Both)\b"
-)
-ADJACENT_GAP = 3  # characters between two consecutive sentences (a space, or a blank line between paragraphs)
 NAME_REACH = 6  # words between a title and the name it introduces ("le ministre russe ... Alexander Kozlov")
 _CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
 
@@ -317,32 +312,12 @@ def select_evidence(hits: Sequence[Hit], settings: RetrievalSettings, question: 
         chosen.append(hit)
         covered |= new_terms
         seen_texts.add(hit.sentence.text)
-    chosen = _with_continuation(chosen, hits, settings, settings.k)
     return sorted(chosen, key=lambda h: (h.sentence.source, h.sentence.start))
 
 
-def passages_for_model(hits: Sequence[Hit], settings: RetrievalSettings, *, margin: float, limit: int) -> list[Hit]:
-    """The passages a language model answers from: at most ``limit`` hits within ``margin`` of the best,
-    best first, plus the sentence carrying on the best one's event (as ``select_evidence`` cites it)."""
-    if not hits:
-        return []
-    near = [h for h in hits[:limit] if h.score >= hits[0].score - margin]
-    return _with_continuation(near, hits, settings, limit)
-
-
-def _with_continuation(chosen: list[Hit], hits: Sequence[Hit], settings: RetrievalSettings, limit: int) -> list[Hit]:
-    """``chosen`` plus the hit right after the best one when it carries on the best one's event, holds a
-    word of the question and scores within ``settings.continuation_margin``; at most ``limit`` hits."""
-    best = hits[0]
-    for hit in hits:
-        gap = hit.sentence.start - best.sentence.end
-        if hit.sentence.source == best.sentence.source and 0 <= gap <= ADJACENT_GAP:
-            carries_on = hit.coverage > 0 and _CONTINUES.match(hit.sentence.text)
-            close = hit.score >= best.score - settings.continuation_margin
-            if carries_on and close and hit not in chosen and len(chosen) < limit:
-                return [*chosen, hit]
-            break
-    return chosen
+def passages_for_model(hits: Sequence[Hit], *, margin: float, limit: int) -> list[Hit]:
+    """The passages a language model answers from: at most ``limit`` hits within ``margin`` of the best, best first."""
+    return [h for h in hits[:limit] if h.score >= hits[0].score - margin]
 
 
 def overlap(a: Sequence[str], b: Sequence[str]) -> float:

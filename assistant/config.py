@@ -38,9 +38,6 @@ class RetrievalSettings(BaseModel):
     second_sentence_margin: float = Field(
         default=0.02, ge=0, description="How close to the best a further sentence must score to be cited."
     )
-    continuation_margin: float = Field(
-        default=0.07, ge=0, description="The same, for the sentence right after the best that carries on its event."
-    )
     several_margin: float = Field(
         default=0.03, ge=0, description="The same, when the question asks for several things (quels…, which…s)."
     )

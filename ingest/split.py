@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from store.lexical import carries_on
+
 DEFAULT_CHUNK_CHARS = 600
 MAX_SENTENCE_CHARS = 1000
 
@@ -38,11 +40,16 @@ _SPACE = re.compile(r"[\s\u00a0]+")
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of the document, with its exact offsets."""
+    """A sentence of the document, with its exact offsets.
+
+    ``context_start`` is where the text that stands for it in dense retrieval begins: its own start,
+    or the previous sentence's when it carries on that one ("Les deux hommes…" needs the names before it).
+    """
 
     start: int
     end: int
     text: str
+    context_start: int
 
 
 @dataclass(frozen=True)
@@ -156,13 +163,17 @@ def split_chunks(document: str, *, max_chars: int = DEFAULT_CHUNK_CHARS) -> Iter
     Headings are not chunked; their title becomes the ``section`` of the chunks that follow.
     """
     section = ""
+    previous_start: int | None = None
     for paragraph in split_paragraphs(document):
         if paragraph.heading is not None:
             section = paragraph.heading
             continue
         group: list[Sentence] = []
         for start, end in sentence_spans(paragraph.text, paragraph.start):
-            sentence = Sentence(start, end, document[start:end])
+            text = document[start:end]
+            leans_back = previous_start is not None and carries_on(text)
+            sentence = Sentence(start, end, text, previous_start if leans_back else start)
+            previous_start = start
             if group and end - group[0].start > max_chars:
                 yield _chunk(document, group, section)
                 group = []

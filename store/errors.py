@@ -2,7 +2,7 @@
 
 StoreError
  ├── StoreUnavailable   the Chroma store (directory or server) cannot be reached or opened
- ├── EmbeddingMismatch  the collection was built with another embedding model or dimension
+ ├── EmbeddingMismatch  the collection's vectors were built with another model, dimension or schema
  └── ModelBuildError    the bundled embedding model could not be rebuilt or failed its check
 """
 
@@ -18,7 +18,7 @@ class StoreUnavailable(StoreError):
 
 
 class EmbeddingMismatch(StoreError):
-    """The collection was built with a different embedding model."""
+    """The collection's vectors were built with another embedding model, dimension or schema version."""
 
 
 class ModelBuildError(StoreError):

@@ -115,3 +115,15 @@ def guess_language(text: str) -> str:
     """``"fr"`` or ``"en"`` from function words; French when undecided (the corpus language)."""
     french, english = language_evidence(text)
     return "en" if english > french else "fr"
+
+
+# A sentence opening on a pronoun or on "les deux hommes" carries on the event of the sentence before
+# it, which says who "il" or "les deux hommes" are.
+_CARRIES_ON = re.compile(
+    r"(?:Il|Elle|Ils|Elles|Ce|Cette|Ces|Les deux|Tous deux|Toutes deux|He|She|They|The two|Both)\b"
+)
+
+
+def carries_on(sentence: str) -> bool:
+    """Whether the sentence leans on the one before it ("Les deux hommes ont été vus…", "Il a ajouté…")."""
+    return bool(_CARRIES_ON.match(sentence))

@@ -21,7 +21,7 @@ from store.lexical import analyse
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sentences that carry on the one before are embedded with it
 PAGE_CHARS = 200_000
 WRITE_BATCH = 64
 _PLACEHOLDER_VECTOR = [1.0]  # the documents collection is fetched by id, never searched
@@ -30,6 +30,7 @@ _PLACEHOLDER_VECTOR = [1.0]  # the documents collection is fetched by id, never 
 class SpanLike(Protocol):
     start: int
     end: int
+    context_start: int
 
 
 class ChunkLike(Protocol):
@@ -149,6 +150,12 @@ class Store:
             self._check_model(self.chunks._collection.metadata or {})
 
     def _check_model(self, metadata: dict) -> None:
+        schema = metadata.get("citechat_schema")
+        if schema != SCHEMA_VERSION:
+            raise EmbeddingMismatch(
+                f"the store at {self.settings.location} was built by another citechat version (schema {schema}, "
+                f"not {SCHEMA_VERSION}); run `citechat ingest --rebuild` to re-embed the stored documents"
+            )
         recorded = metadata.get("embedding_model")
         dimension = metadata.get("embedding_dimension")
         if recorded != self.model_name or dimension != self.dimension:
@@ -252,6 +259,7 @@ class Store:
 
         chunk_rows: list[tuple[str, str, dict]] = []
         sentence_rows: list[tuple[str, str, dict]] = []
+        sentence_contexts: list[str] = []
         base = {"doc_id": doc_id, "source": meta.source, "title": meta.title, "content_hash": digest}
         for index, chunk in enumerate(chunks):
             cid = _chunk_id(doc_id, digest, chunk.start, chunk.end)
@@ -278,14 +286,20 @@ class Store:
                         },
                     )
                 )
+                sentence_contexts.append(text[sentence.context_start : sentence.end])
         written: list[tuple[Any, list[str]]] = []
         try:
-            for store, rows in ((self.sentences, sentence_rows), (self.chunks, chunk_rows)):
+            # A sentence is embedded with the sentence it carries on from, and stored alone.
+            embedded_as = (
+                (self.sentences, sentence_rows, sentence_contexts),
+                (self.chunks, chunk_rows, [r[1] for r in chunk_rows]),
+            )
+            for store, rows, contexts in embedded_as:
                 for i in range(0, len(rows), WRITE_BATCH):
                     batch = rows[i : i + WRITE_BATCH]
                     ids = [r[0] for r in batch]
                     written.append((store, ids))
-                    store.add_texts([r[1] for r in batch], metadatas=[r[2] for r in batch], ids=ids)
+                    self._add_batch(store, batch, contexts[i : i + WRITE_BATCH])
                     if progress:
                         progress(len(batch))
             self._write_pages(doc_id, meta, text, digest, len(chunk_rows), len(sentence_rows))
@@ -297,6 +311,13 @@ class Store:
             raise StoreUnavailable(f"writing {meta.source} to {self.settings.location} failed: {exc}") from exc
         removed = self._delete_stale(doc_id, digest)
         return WriteResult(added=len(chunk_rows), unchanged=0, removed=removed)
+
+    def _add_batch(self, store: Any, rows: list[tuple[str, str, dict]], contexts: list[str]) -> None:
+        """Write ``rows`` (id, text, metadata), each embedded from its context text."""
+        vectors = self.embeddings.embed_documents(contexts)
+        store._collection.add(
+            ids=[r[0] for r in rows], documents=[r[1] for r in rows], metadatas=[r[2] for r in rows], embeddings=vectors
+        )
 
     def remove(self, source: str) -> int:
         """Delete a source's records; returns the number of chunks removed."""

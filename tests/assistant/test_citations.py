@@ -142,41 +142,18 @@ def test_questions_asking_for_several_things_reach_further_runner_ups():
     assert len(select_evidence([best, kozlov], settings, "Who did Kim meet on Saturday?")) == 1
 
 
-def test_the_sentence_carrying_on_the_best_ones_event_is_cited_when_it_holds_a_question_word():
+def test_the_model_sees_at_most_limit_passages_near_the_best():
     _, (met, bombers, caption) = indexed(
         "Samedi, Kim a rencontré le ministre Choïgou, où il a inspecté des missiles.",
         "Les deux hommes inspectaient des bombardiers sur un aérodrome.",
         "Le dirigeant et le ministre lèvent leurs verres.",
     )
-    best = Hit(met, 0.915, 0.85, 0.5, 0.6)
-    carries_on = Hit(bombers, 0.857, 0.81, 0.3, 0.27)
-    other = Hit(caption, 0.879, 0.83, 0.4, 0.3)
-    settings = RetrievalSettings(second_sentence_margin=0.02, continuation_margin=0.07)
-    assert bombers.start - met.end <= 3
-    assert select_evidence([best, other, carries_on], settings) == [best, carries_on]
-    # Without a word of the question, or too far behind, it is not cited; nor is a sentence that does not carry on.
-    assert select_evidence([best, other, Hit(bombers, 0.857, 0.81, 0.0, 0.0)], settings) == [best]
-    assert select_evidence([best, other, Hit(bombers, 0.84, 0.8, 0.3, 0.27)], settings) == [best]
-    assert select_evidence([Hit(bombers, 0.9, 0.85, 0.5, 0.5), Hit(caption, 0.85, 0.8, 0.3, 0.3)], settings) == [
-        Hit(bombers, 0.9, 0.85, 0.5, 0.5)
-    ]
-
-
-def test_the_model_sees_passages_near_the_best_and_the_one_carrying_it_on():
-    _, (met, bombers, caption, far) = indexed(
-        "Samedi, Kim a rencontré le ministre Choïgou, où il a inspecté des missiles.",
-        "Les deux hommes inspectaient des bombardiers sur un aérodrome.",
-        "Le dirigeant et le ministre lèvent leurs verres.",
-        "Moscou et Pyongyang défient les sanctions.",
-    )
     best, near = Hit(met, 0.915, 0.85, 0.5, 0.6), Hit(caption, 0.89, 0.83, 0.4, 0.3)
-    carries_on, other = Hit(bombers, 0.857, 0.81, 0.3, 0.27), Hit(far, 0.86, 0.84, 0.1, 0.1)
-    settings = RetrievalSettings(continuation_margin=0.07)
-    hits = [best, near, other, carries_on]
-    assert passages_for_model(hits, settings, margin=0.03, limit=4) == [best, near, carries_on]
-    assert passages_for_model(hits, settings, margin=0.03, limit=2) == [best, near]
-    assert passages_for_model(hits, settings, margin=0.1, limit=3) == [best, near, other]
-    assert passages_for_model([], settings, margin=0.03, limit=4) == []
+    far = Hit(bombers, 0.86, 0.8, 0.3, 0.3)
+    assert passages_for_model([best, near, far], margin=0.03, limit=4) == [best, near]
+    assert passages_for_model([best, near, far], margin=0.03, limit=1) == [best]
+    assert passages_for_model([best, near, far], margin=0.1, limit=4) == [best, near, far]
+    assert passages_for_model([], margin=0.03, limit=4) == []
 
 
 def test_entities_skip_capitalised_function_words():

@@ -43,7 +43,7 @@ def test_failed_write_leaves_previous_state(fresh_store, tmp_path, monkeypatch):
     path = tmp_path / "new.txt"
     path.write_text("Une phrase. " * 200, encoding="utf-8")
     calls = {"n": 0}
-    original = fresh_store.sentences.add_texts
+    original = fresh_store._add_batch
 
     def fail_on_second_batch(*args, **kwargs):  # the store dies half-way through the write
         calls["n"] += 1
@@ -51,7 +51,7 @@ def test_failed_write_leaves_previous_state(fresh_store, tmp_path, monkeypatch):
             raise ConnectionError("connection reset")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(fresh_store.sentences, "add_texts", fail_on_second_batch)
+    monkeypatch.setattr(fresh_store, "_add_batch", fail_on_second_batch)
     from store import StoreUnavailable
 
     with pytest.raises(StoreUnavailable, match="failed"):

@@ -20,6 +20,7 @@ def test_every_chunk_and_sentence_is_an_exact_slice(document):
         for sentence in chunk.sentences:
             assert document[sentence.start : sentence.end] == sentence.text
             assert chunk.start <= sentence.start < sentence.end <= chunk.end
+            assert 0 <= sentence.context_start <= sentence.start
 
 
 def test_article_sentences_and_sections(bundled_text):
@@ -32,6 +33,17 @@ def test_article_sentences_and_sections(bundled_text):
     assert not any("Toasts à la vodka -" in c.text for c in chunks)
     caption = next(c for c in chunks if c.text.startswith("Carte des lignes"))
     assert caption.section == "Une plus grande coopération ?"
+
+
+def test_a_sentence_carrying_on_the_one_before_is_embedded_with_it(bundled_text):
+    sentences = split_sentences(bundled_text)
+    by_start = {s.text[:20]: s for s in sentences}
+    met, two_men = by_start["Samedi, Kim a rencon"], by_start["Les deux hommes ont "]
+    assert two_men.context_start == met.start  # across the paragraph break: "les deux hommes" are named before
+    assert bundled_text[two_men.context_start : two_men.end].endswith(two_men.text)
+    assert met.context_start == met.start
+    leaning = [s.text[:20] for s in sentences if s.context_start != s.start]
+    assert leaning == ["Il a également visit", "Il n'a fait mention ", "Les deux pays ont ég", "Les deux hommes ont "]
 
 
 def test_french_punctuation_numbers_and_abbreviations():
