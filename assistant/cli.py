@@ -58,14 +58,21 @@ def _assistant(settings: Settings):
 def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Ingest files or folders (.txt .md .html .pdf); the bundled article when no path is given."""
     from ingest import ingest_documents, load_bundled, load_sources, rebuild_store
-    from store import open_store
+    from store import StoreOutdated, open_store
 
     try:
         documents = load_sources(paths) if paths else [load_bundled()]
-        if rebuild:
+        store = None
+        if not rebuild:
+            try:
+                store = open_store(settings.store, settings.embedding)
+            except StoreOutdated:
+                # Upgrading is lossless: the stored texts are re-embedded, so `make chat` keeps working.
+                click.echo("the store was written by an older citechat: re-embedding its documents", err=True)
+        if store is None:
             _, report = rebuild_store(settings.store, settings.embedding, documents if paths else [])
         else:
-            report = ingest_documents(open_store(settings.store, settings.embedding), documents)
+            report = ingest_documents(store, documents)
     except _known_errors() as exc:
         raise _fail(exc) from exc
     click.echo(report.summary())

@@ -3,6 +3,7 @@
 StoreError
  ├── StoreUnavailable   the Chroma store (directory or server) cannot be reached or opened
  ├── EmbeddingMismatch  the collection's vectors were built with another model, dimension or schema
+ │    └── StoreOutdated  ... by an older citechat: `citechat ingest` re-embeds the stored texts
  └── ModelBuildError    the bundled embedding model could not be rebuilt or failed its check
 """
 
@@ -19,6 +20,10 @@ class StoreUnavailable(StoreError):
 
 class EmbeddingMismatch(StoreError):
     """The collection's vectors were built with another embedding model, dimension or schema version."""
+
+
+class StoreOutdated(EmbeddingMismatch):
+    """The store was written by an older citechat that embedded sentences differently."""
 
 
 class ModelBuildError(StoreError):

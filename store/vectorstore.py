@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from store.client import make_client
 from store.config import EmbeddingSettings, StoreSettings
 from store.embeddings import load_embeddings
-from store.errors import EmbeddingMismatch, StoreError, StoreUnavailable
+from store.errors import EmbeddingMismatch, StoreError, StoreOutdated, StoreUnavailable
 from store.lexical import analyse
 
 logger = logging.getLogger(__name__)
@@ -152,7 +152,8 @@ class Store:
     def _check_model(self, metadata: dict) -> None:
         schema = metadata.get("citechat_schema")
         if schema != SCHEMA_VERSION:
-            raise EmbeddingMismatch(
+            error = StoreOutdated if isinstance(schema, int) and schema < SCHEMA_VERSION else EmbeddingMismatch
+            raise error(
                 f"the store at {self.settings.location} was built by another citechat version (schema {schema}, "
                 f"not {SCHEMA_VERSION}); run `citechat ingest --rebuild` to re-embed the stored documents"
             )

@@ -78,6 +78,26 @@ def test_cli_ingest_sources_and_remove(cli_env, tmp_path):
     assert removed.exit_code == 0 and "24 chunks" in removed.output
 
 
+def test_cli_ingest_upgrades_a_store_written_by_an_older_citechat(cli_env, tmp_path):
+    from store import StoreSettings
+    from store.client import make_client
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest"], env=cli_env).exit_code == 0
+    chunks = make_client(StoreSettings(path=tmp_path / "cli-store")).get_collection("citechat")
+    chunks.modify(metadata={**chunks.metadata, "citechat_schema": 1})  # as citechat wrote it before schema 2
+
+    refused = runner.invoke(main, ["ask", "Qui est Kozlov ?"], env=cli_env)
+    assert refused.exit_code == 1 and "schema 1, not 2" in refused.output and "--rebuild" in refused.output
+    upgraded = runner.invoke(main, ["ingest"], env=cli_env)
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "older citechat: re-embedding" in upgraded.output and "24 chunks added" in upgraded.output
+    answered = runner.invoke(main, ["ask", "Qui est Kozlov ?"], env=cli_env)
+    assert answered.exit_code == 0 and "Ressources naturelles" in answered.output
+    listed = runner.invoke(main, ["sources"], env=cli_env)
+    assert "kim-russie-afp.txt\t24 chunks" in listed.output  # nothing lost
+
+
 def _bad_inputs(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 10)
