@@ -171,7 +171,8 @@ def split_chunks(document: str, *, max_chars: int = DEFAULT_CHUNK_CHARS) -> Iter
         group: list[Sentence] = []
         for start, end in sentence_spans(paragraph.text, paragraph.start):
             text = document[start:end]
-            leans_back = previous_start is not None and carries_on(text)
+            # The pair must still fit the model's input, or the sentence itself would be cut off.
+            leans_back = previous_start is not None and end - previous_start <= MAX_SENTENCE_CHARS and carries_on(text)
             sentence = Sentence(start, end, text, previous_start if leans_back else start)
             previous_start = start
             if group and end - group[0].start > max_chars:

@@ -147,9 +147,9 @@ class Store:
         except Exception as exc:
             raise StoreUnavailable(f"cannot open collections in {settings.location}: {exc}") from exc
         if check_model:
-            self._check_model(self.chunks._collection.metadata or {})
+            self._check_vectors(self.chunks._collection.metadata or {})
 
-    def _check_model(self, metadata: dict) -> None:
+    def _check_vectors(self, metadata: dict) -> None:
         schema = metadata.get("citechat_schema")
         if schema != SCHEMA_VERSION:
             error = StoreOutdated if isinstance(schema, int) and schema < SCHEMA_VERSION else EmbeddingMismatch

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.split import heading_title, split_chunks, split_sentences
+from ingest.split import MAX_SENTENCE_CHARS, heading_title, split_chunks, split_sentences
 
 FRENCH_PIECES = [*"abcé ÉA.!?«»\"'\n\u00a0-0123", "M. ", " » ", ". ", "\n\n", "- T -", "8 000"]
 FRENCH_TEXT = st.lists(st.sampled_from(FRENCH_PIECES), max_size=150).map("".join)
@@ -21,6 +21,7 @@ def test_every_chunk_and_sentence_is_an_exact_slice(document):
             assert document[sentence.start : sentence.end] == sentence.text
             assert chunk.start <= sentence.start < sentence.end <= chunk.end
             assert 0 <= sentence.context_start <= sentence.start
+            assert sentence.end - sentence.context_start <= MAX_SENTENCE_CHARS
 
 
 def test_article_sentences_and_sections(bundled_text):
@@ -44,6 +45,8 @@ def test_a_sentence_carrying_on_the_one_before_is_embedded_with_it(bundled_text)
     assert met.context_start == met.start
     leaning = [s.text[:20] for s in sentences if s.context_start != s.start]
     assert leaning == ["Il a également visit", "Il n'a fait mention ", "Les deux pays ont ég", "Les deux hommes ont "]
+    too_long_to_pair = "Kim a vu des avions. Il a vu " + "des avions et " * 70 + "fin."
+    assert [s.context_start == s.start for s in split_sentences(too_long_to_pair)] == [True, True]
 
 
 def test_french_punctuation_numbers_and_abbreviations():
