@@ -258,17 +258,20 @@ class Store:
         if previous and previous.get("content_hash") == digest:
             return WriteResult(added=0, unchanged=int(previous.get("chunk_count", 0)), removed=0)
 
-        chunk_rows: list[tuple[str, str, dict]] = []
-        sentence_rows: list[tuple[str, str, dict]] = []
-        sentence_contexts: list[str] = []
+        # Rows are (id, stored text, metadata, text embedded): a sentence that carries on the one before
+        # it is embedded with that sentence and stored alone.
+        chunk_rows: list[tuple[str, str, dict, str]] = []
+        sentence_rows: list[tuple[str, str, dict, str]] = []
         base = {"doc_id": doc_id, "source": meta.source, "title": meta.title, "content_hash": digest}
         for index, chunk in enumerate(chunks):
             cid = _chunk_id(doc_id, digest, chunk.start, chunk.end)
+            chunk_text = text[chunk.start : chunk.end]
             chunk_rows.append(
                 (
                     cid,
-                    text[chunk.start : chunk.end],
+                    chunk_text,
                     {**base, "start": chunk.start, "end": chunk.end, "section": chunk.section, "index": index},
+                    chunk_text,
                 )
             )
             for sentence in chunk.sentences:
@@ -285,22 +288,17 @@ class Store:
                             "chunk_id": cid,
                             "terms": " ".join(analyse(sentence_text)),
                         },
+                        text[sentence.context_start : sentence.end],
                     )
                 )
-                sentence_contexts.append(text[sentence.context_start : sentence.end])
         written: list[tuple[Any, list[str]]] = []
         try:
-            # A sentence is embedded with the sentence it carries on from, and stored alone.
-            embedded_as = (
-                (self.sentences, sentence_rows, sentence_contexts),
-                (self.chunks, chunk_rows, [r[1] for r in chunk_rows]),
-            )
-            for store, rows, contexts in embedded_as:
+            for store, rows in ((self.sentences, sentence_rows), (self.chunks, chunk_rows)):
                 for i in range(0, len(rows), WRITE_BATCH):
                     batch = rows[i : i + WRITE_BATCH]
                     ids = [r[0] for r in batch]
                     written.append((store, ids))
-                    self._add_batch(store, batch, contexts[i : i + WRITE_BATCH])
+                    self._add_batch(store, batch)
                     if progress:
                         progress(len(batch))
             self._write_pages(doc_id, meta, text, digest, len(chunk_rows), len(sentence_rows))
@@ -313,9 +311,9 @@ class Store:
         removed = self._delete_stale(doc_id, digest)
         return WriteResult(added=len(chunk_rows), unchanged=0, removed=removed)
 
-    def _add_batch(self, store: Any, rows: list[tuple[str, str, dict]], contexts: list[str]) -> None:
-        """Write ``rows`` (id, text, metadata), each embedded from its context text."""
-        vectors = self.embeddings.embed_documents(contexts)
+    def _add_batch(self, store: Any, rows: list[tuple[str, str, dict, str]]) -> None:
+        """Write ``rows`` (id, stored text, metadata, text embedded)."""
+        vectors = self.embeddings.embed_documents([r[3] for r in rows])
         store._collection.add(
             ids=[r[0] for r in rows], documents=[r[1] for r in rows], metadatas=[r[2] for r in rows], embeddings=vectors
         )
