@@ -34,6 +34,8 @@ _NEGATION = re.compile(
     r"\b(?:aucun|aucune|ni|sans|nul|nulle|not|no|never|none|nor|without|cannot)\b|n't\b",
     re.IGNORECASE,
 )
+# A run of capitalised words: one name ("Kim Jong Un", "Sergueï Choïgou").
+_NAME = re.compile(r"[A-ZÀ-Þ][^\W\d_]*(?:[\s-]+[A-ZÀ-Þ][^\W\d_]*)*")
 _CLAUSE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+(?=(?:mais|tandis que|alors que|but|while|whereas)\b)", re.IGNORECASE)
 
 
@@ -87,14 +89,23 @@ def echoes_question(sentence: str, question: str) -> bool:
     """True when the sentence only restates the question: no term beyond the question's and vague words.
 
     Small models answer "What did they discuss about grain?" with "They discussed grain [1]"; such a
-    sentence cites a passage without claiming anything it could support.
+    sentence cites a passage without claiming anything it could support. A name the question already
+    uses counts as asked in full: "Kim Jong Un" does not answer "Quel ministre a rencontré Kim ?".
     """
     asked = set(analyse(question))
+    sentence = _MARKERS.sub("", sentence)
+    if not analyse(sentence):
+        return False
+    for name in _NAME.findall(sentence):
+        name_terms = set(analyse(name))
+        if name_terms & asked:
+            asked |= name_terms
+            sentence = sentence.replace(name, " ")  # "Un" in "Kim Jong Un" is no number
     candidates = sorted(asked)
     # Inflections the French stemmer leaves apart ("discussed"/"discuss") meet by their shared start.
-    terms = {closest_by_prefix(t, candidates) for t in analyse(_MARKERS.sub("", sentence))}
+    terms = {closest_by_prefix(t, candidates) for t in analyse(sentence)}
     new_numbers = _numbers(sentence) - _numbers(question)
-    return bool(terms) and not (terms - asked - _VAGUE) and not new_numbers
+    return not (terms - asked - _VAGUE) and not new_numbers
 
 
 def negated(text: str) -> bool:

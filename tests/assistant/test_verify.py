@@ -109,6 +109,10 @@ def test_a_restated_question_is_not_a_claim(similarity):
     assert echoes_question("Kim and Shoigu inspected several aircraft at the airfield.", aircraft)
     assert not echoes_question("They discussed grain supplies and regular flights resuming.", question)
     assert not echoes_question("Kozlov.", "Qui a résumé la visite ?")
+    minister = "Quel ministre russe a rencontré Kim à Vladivostok ?"
+    assert echoes_question("Kim Jong Un", minister)  # the question's own subject, named in full
+    assert not echoes_question("Sergueï Choïgu", minister)
+    assert not echoes_question("Kim Jong Un a rencontré Sergueï Choïgu.", minister)
     assert not echoes_question("Il y en avait 5.", "Combien de drones y avait-il ?")  # a number is an answer
     restated = ["The two sides discussed about grain and flights [1]."]
     verified = verify_sentences(restated, PASSAGES, similarity, question)
