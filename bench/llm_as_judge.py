@@ -48,13 +48,15 @@ def main() -> None:
     from tests.llm_model import fetch
 
     items = [i for i in load_question_set(ROOT / "tests/data/questions.jsonl") if i.answerable and not i.history]
+    model_path = fetch()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
-            store=StoreSettings(path=Path(tmp) / "chroma"), llm=LLMSettings(provider="llamacpp", model_path=fetch())
+            store=StoreSettings(path=Path(tmp) / "chroma"), llm=LLMSettings(provider="llamacpp", model_path=model_path)
         )
         assistant = Assistant(settings)
+        # A second instance of the same file: token log-probabilities need logits_all, which answering does not.
         judge = Llama(
-            model_path=str(fetch()), n_ctx=1024, n_threads=os.cpu_count() or 2, logits_all=True, verbose=False
+            model_path=str(model_path), n_ctx=1024, n_threads=os.cpu_count() or 2, logits_all=True, verbose=False
         )
         scored = []  # (holds gold evidence, P(yes), greedy word)
         for item in items:
