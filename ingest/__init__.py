@@ -1,13 +1,23 @@
-"""Ingestion: files -> normalised text -> sentences and chunks with exact offsets -> the store."""
+"""Ingestion: files -> normalised text -> sentences with exact offsets -> the store."""
 
-from ingest.errors import EmptyDocument, IngestError, SourceNotFound, UnreadableFile, UnsupportedFile
-from ingest.load import LoadedDocument, load_bundled, load_file
+from ingest.config import IngestSettings
+from ingest.errors import (
+    EmptyDocument,
+    FileTooLarge,
+    IngestError,
+    SourceNotFound,
+    UnreadableFile,
+    UnsupportedFile,
+)
+from ingest.load import LoadedDocument, load_bundled, load_file, load_text
 from ingest.pipeline import IngestReport, ensure_bundled, ingest_documents, load_sources, rebuild_store
 
 __all__ = [
     "EmptyDocument",
+    "FileTooLarge",
     "IngestError",
     "IngestReport",
+    "IngestSettings",
     "LoadedDocument",
     "SourceNotFound",
     "UnreadableFile",
@@ -17,5 +27,6 @@ __all__ = [
     "load_bundled",
     "load_file",
     "load_sources",
+    "load_text",
     "rebuild_store",
 ]

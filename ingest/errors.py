@@ -2,8 +2,9 @@
 
 IngestError
  ├── SourceNotFound    a path does not exist
- ├── UnsupportedFile   an extension we cannot read, or a binary file behind a text extension
- ├── UnreadableFile    the file exists but cannot be read (permissions, corrupt PDF)
+ ├── UnsupportedFile   an extension we cannot read, a binary file behind a text extension, not a regular file
+ ├── UnreadableFile    the file exists but cannot be read (permissions, corrupt or hostile PDF)
+ ├── FileTooLarge      the file or its text exceeds the configured limit
  └── EmptyDocument     no text to index (empty file, whitespace only, folder with no documents)
 """
 
@@ -19,11 +20,15 @@ class SourceNotFound(IngestError):
 
 
 class UnsupportedFile(IngestError):
-    """The file type is not supported, or the file is binary."""
+    """The file type is not supported, the file is binary, or it is not a regular file."""
 
 
 class UnreadableFile(IngestError):
     """The file cannot be read."""
+
+
+class FileTooLarge(IngestError):
+    """The file, or the text extracted from it, is larger than the configured limit."""
 
 
 class EmptyDocument(IngestError):

@@ -1,29 +1,32 @@
-"""Load -> split -> write: ingestion with stable ids, idempotent re-runs and replacement of changed files."""
+"""Load -> split -> write: ingestion with stable ids, idempotent re-runs and crash-safe replacement."""
 
 from __future__ import annotations
 
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.config import IngestSettings
 from ingest.load import LoadedDocument, expand_paths, load_bundled, load_file
-from ingest.split import DEFAULT_CHUNK_CHARS, split_chunks
-from store import DocumentMeta, EmbeddingSettings, Store, StoreSettings, open_store
+from ingest.split import split_document
+from store import DocumentMeta, Store
+from store.lang import detect
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class DocumentReport:
-    """What ingesting one document did."""
+    """What ingesting one document did, in sentences."""
 
     source: str
     added: int
     unchanged: int
     removed: int
+    repaired: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,58 +49,80 @@ class IngestReport:
         return sum(d.removed for d in self.documents)
 
     def summary(self) -> str:
-        """One line: documents, chunks added/unchanged/removed, seconds."""
-        return (
-            f"{len(self.documents)} document(s): {self.added} chunks added, {self.unchanged} unchanged, "
+        """One line: documents, sentences added/unchanged/removed, seconds."""
+        repaired = sum(d.repaired for d in self.documents)
+        line = (
+            f"{len(self.documents)} document(s): {self.added} sentences added, {self.unchanged} unchanged, "
             f"{self.removed} removed in {self.seconds:.1f} s"
         )
+        return line + (f" ({repaired} repaired)" if repaired else "")
 
 
-def load_sources(paths: Sequence[Path]) -> list[LoadedDocument]:
-    """Load every file first, so that one bad file fails the run before anything is written."""
-    return [load_file(path) for path in expand_paths(list(paths))]
+def load_sources(
+    paths: Sequence[Path], *, limits: IngestSettings | None = None
+) -> tuple[list[LoadedDocument], list[str]]:
+    """Load every file first, so that one bad file fails the run before anything is written.
+
+    Returns the documents and notices for the user (skipped file names, decoding warnings).
+    """
+    files, notices = expand_paths(list(paths))
+    documents = [load_file(path, limits=limits) for path in files]
+    return documents, [*notices, *(n for d in documents for n in d.notices)]
 
 
 def ingest_documents(
     store: Store,
     documents: Sequence[LoadedDocument],
     *,
-    chunk_chars: int = DEFAULT_CHUNK_CHARS,
     show_progress: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
-    """Split and write ``documents`` into ``store``; unchanged documents are skipped."""
+    """Split and write ``documents`` into ``store`` under one writers' lock; unchanged documents are skipped.
+
+    ``progress(source, done, total)`` is called as sentences are embedded (the browser shows it).
+    """
     started = time.perf_counter()
     if show_progress is None:
         show_progress = sys.stderr.isatty()
     reports = []
-    for document in documents:
-        chunks = list(split_chunks(document.text, max_chars=chunk_chars))
-        meta = DocumentMeta(
-            source=document.source, title=document.title, language=document.language, origin=document.origin
-        )
-        bar = None
-        if show_progress:
-            from tqdm import tqdm
+    with store.writing():
+        for document in documents:
+            layout = split_document(document.text, document.language)
+            meta = DocumentMeta(
+                source=document.source, title=document.title or layout.title, language=document.language,
+                origin=document.origin,
+            )
+            bar = None
+            if show_progress:
+                from tqdm import tqdm
 
-            total = len(chunks) + sum(len(c.sentences) for c in chunks)
-            bar = tqdm(total=total, desc=Path(document.source).name[:30], unit="rec", leave=False)
-        try:
-            result = store.write_document(meta, document.text, chunks, progress=bar.update if bar else None)
-        finally:
-            if bar:
-                bar.close()
-        logger.info("%s: %d added, %d unchanged, %d removed", document.source, result.added,
-                    result.unchanged, result.removed)
-        reports.append(DocumentReport(document.source, result.added, result.unchanged, result.removed))
+                bar = tqdm(total=len(layout.sentences), desc=Path(document.source).name[:30], unit="sentence",
+                           leave=False)
+            try:
+                result = store.write_document(meta, document.text, layout.sentences,
+                                              progress=_Progress(document.source, len(layout.sentences), bar, progress))
+            finally:
+                if bar is not None:
+                    bar.close()
+            logger.info("%s: %d added, %d unchanged, %d removed", document.source, result.added, result.unchanged,
+                        result.removed)
+            reports.append(DocumentReport(document.source, result.added, result.unchanged, result.removed,
+                                          result.repaired))
     return IngestReport(tuple(reports), time.perf_counter() - started)
 
 
-def stored_documents(store: Store) -> list[LoadedDocument]:
-    """Every stored document with its text, so a rebuild can re-embed without the original files."""
-    return [
-        LoadedDocument(source=d.source, title=d.title, language=d.language, text=store.document_text(d.doc_id))
-        for d in store.documents()
-    ]
+class _Progress:
+    """Counts the sentences written for one document and reports them to a bar and/or a callback."""
+
+    def __init__(self, source: str, total: int, bar, callback: Callable[[str, int, int], None] | None) -> None:
+        self.source, self.total, self.bar, self.callback, self.done = source, total, bar, callback, 0
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        if self.bar is not None:
+            self.bar.update(count)
+        if self.callback is not None:
+            self.callback(self.source, self.done, self.total)
 
 
 def ensure_bundled(store: Store) -> IngestReport | None:
@@ -108,19 +133,30 @@ def ensure_bundled(store: Store) -> IngestReport | None:
 
 
 def rebuild_store(
-    store_settings: StoreSettings,
-    embedding_settings: EmbeddingSettings,
-    documents: Sequence[LoadedDocument],
+    store: Store,
+    embeddings: object,
+    documents: Sequence[LoadedDocument] = (),
     *,
     show_progress: bool | None = None,
-) -> tuple[Store, IngestReport]:
-    """Drop the collections and re-embed every stored document (plus ``documents``) with the current model.
+) -> IngestReport:
+    """Re-embed every stored document (plus ``documents``) into a new generation, then switch to it.
 
-    The stored texts are read before anything is dropped, so the original files are not needed.
+    The stored texts are the source, so the original files are not needed. Until the switch the store stays
+    as it was and readable; killed half-way, the next rebuild resumes where this one stopped. An empty store
+    gets the bundled article.
     """
-    old = open_store(store_settings, embedding_settings, check_model=False)
     replaced = {d.source for d in documents}
-    everything = [d for d in stored_documents(old) if d.source not in replaced] + list(documents)
-    old.reset()
-    store = open_store(store_settings, embedding_settings, embeddings=old.embeddings)
-    return store, ingest_documents(store, everything or [load_bundled()], show_progress=show_progress)
+    with store.rebuilding(embeddings) as target:
+        kept = [
+            LoadedDocument(meta.source, meta.title, meta.language if not store.legacy else detect(text), text,
+                           meta.origin)
+            for meta, text in store.stored_texts()
+            if meta.source not in replaced
+        ]
+        everything = kept + list(documents) or [load_bundled()]
+        report = ingest_documents(target, everything, show_progress=show_progress)
+        wanted = {d.source for d in everything}
+        for record in target.documents():
+            if record.source not in wanted:  # removed since an interrupted rebuild began
+                target.remove(record.source)
+    return report

@@ -1,7 +1,8 @@
-"""Sentence and chunk splitting with exact character offsets (pure functions, no I/O).
+"""Sentence splitting with exact character offsets (pure functions, no I/O, linear in the text's length).
 
-Every ``Sentence`` and ``Chunk`` satisfies ``document[start:end] == text``. Sentences are the unit
-of citation; chunks (consecutive sentences of one paragraph) give retrieval its context.
+Every ``Sentence`` satisfies ``document[start:end] == text``. Sentences are the unit of retrieval and
+citation. A document's title line and its section headings are never sentences: the title becomes the
+document's title, a heading the ``section`` of the sentences below it.
 """
 
 from __future__ import annotations
@@ -10,37 +11,32 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from store.lang import Language, language
 from store.lexical import carries_on
 
-DEFAULT_CHUNK_CHARS = 600
 MAX_SENTENCE_CHARS = 1000
-
-# Lower-cased tokens that end with a period without ending a sentence.
-ABBREVIATIONS = frozenset(
-    """
-    m mm mme mmes mlle dr pr me st ste av apr j.-c etc cf ex p pp vol no n° env art chap fig
-    hab min max mr mrs ms jr sr prof gen gén col lt sgt cpt adj dept vs inc ltd co corp
-    janv févr fév avr juil sept oct nov déc jan feb mar apr jun jul aug sep dec
-    """.split()
-)
+MAX_TITLE_CHARS = 150
+# How far back from a period the abbreviation check looks: longer than any abbreviation, short enough
+# that a text without blank lines is still split in linear time.
+ABBREVIATION_REACH = 24
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 # A sentence may end at . ! ? … (repeated), then closing quotes or brackets, then white space.
 # French typography puts a (non-breaking) space before the closing guillemet: « non. » Puis...
-_BOUNDARY = re.compile(
-    r"[.!?\u2026]+(?:[ \u00a0\u202f]*\u00bb|[\"'\u201d\u2019)\]])*(?=[\s\u00a0]+)"
-)
+_BOUNDARY = re.compile(r"[.!?\u2026]+(?:[ \u00a0\u202f]*\u00bb|[\"'\u201d\u2019)\]])*(?=[\s\u00a0]+)")
 _NEXT_START = re.compile(r"[\s\u00a0]+([\"'\u00ab\u201c(\[\-\u2013\u2014]?\s?[A-Z0-9\u00c0-\u00de])")
 _CLOSERS = " \u00a0\u202f\"'\u00bb\u201d\u2019)]"
 _WORD_BEFORE = re.compile(r"(\S+)$")
+_INITIAL = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
 _AFP_HEADING = re.compile(r"^-\s+(?P<title>.+?)\s+-$", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*$")
 _SPACE = re.compile(r"[\s\u00a0]+")
+_SENTENCE_END = re.compile(r"[.!?\u2026:;,]\s*[\"'\u00bb\u201d)]*$")
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of the document, with its exact offsets.
+    """A sentence of the document, with its exact offsets and the section it sits in.
 
     ``context_start`` is where the text that stands for it in dense retrieval begins: its own start,
     or the previous sentence's when it carries on that one ("Les deux hommes…" needs the names before it).
@@ -50,17 +46,7 @@ class Sentence:
     end: int
     text: str
     context_start: int
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Consecutive sentences of one paragraph, with exact offsets and the section they sit in."""
-
-    start: int
-    end: int
-    text: str
-    section: str
-    sentences: tuple[Sentence, ...]
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +79,17 @@ def heading_title(paragraph: str) -> str | None:
     return None
 
 
+def title_line(paragraph: str) -> str | None:
+    """The document's title when its first paragraph is one: a single short line that is not a sentence."""
+    heading = heading_title(paragraph)
+    if heading is not None:
+        return heading
+    flat = paragraph.strip()
+    if not flat or "\n" in flat or len(flat) > MAX_TITLE_CHARS or _SENTENCE_END.search(flat):
+        return None
+    return flat
+
+
 def split_paragraphs(document: str) -> Iterator[Paragraph]:
     """Yield the non-blank paragraphs of ``document`` (blocks separated by blank lines)."""
     position = 0
@@ -109,26 +106,27 @@ def _paragraph(document: str, start: int, end: int) -> Iterator[Paragraph]:
         yield Paragraph(start, end, text, heading_title(text))
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
+def _is_abbreviation(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
     """True when the period at ``dot`` closes an abbreviation or an initial rather than a sentence."""
-    match = _WORD_BEFORE.search(text, 0, dot)
+    match = _WORD_BEFORE.search(text, max(0, dot - ABBREVIATION_REACH), dot)
     if not match:
         return False
     word = match.group(1).lstrip("(\"'\u00ab\u201c").lower()
-    if word in ABBREVIATIONS:
+    if word in abbreviations:
         return True
     # An initial ("J. Biden") or a dotted acronym ("U.S.").
-    return bool(re.fullmatch(r"(?:[^\W\d_]\.)*[^\W\d_]", word)) and len(word.replace(".", "")) <= 3
+    return bool(_INITIAL.fullmatch(word)) and len(word.replace(".", "")) <= 3
 
 
-def sentence_spans(text: str, offset: int = 0) -> Iterator[tuple[int, int]]:
+def sentence_spans(text: str, offset: int = 0, *, lang: Language | None = None) -> Iterator[tuple[int, int]]:
     """Yield ``(start, end)`` of each sentence of a paragraph, shifted by ``offset``."""
+    abbreviations = (lang or language(None)).abbreviations
     start = 0
     for match in _BOUNDARY.finditer(text):
         end = match.end()
         terminator = match.group(0)
         single_period = terminator.startswith(".") and len(terminator.rstrip(_CLOSERS)) == 1
-        if single_period and _is_abbreviation(text, match.start()):
+        if single_period and _is_abbreviation(text, match.start(), abbreviations):
             continue
         if not _NEXT_START.match(text, end):
             continue
@@ -152,37 +150,50 @@ def _bounded(text: str, start: int, end: int, offset: int) -> Iterator[tuple[int
         yield start + offset, end + offset
 
 
-def split_sentences(document: str) -> list[Sentence]:
-    """Split a whole document into sentences (headings excluded)."""
-    return [s for chunk in split_chunks(document) for s in chunk.sentences]
+@dataclass(frozen=True)
+class Layout:
+    """A split document: its title line (if it has one) and its sentences."""
+
+    title: str
+    sentences: tuple[Sentence, ...]
+    title_end: int = 0
 
 
-def split_chunks(document: str, *, max_chars: int = DEFAULT_CHUNK_CHARS) -> Iterator[Chunk]:
-    """Yield chunks: consecutive sentences of one paragraph, at most ``max_chars`` long when possible.
+def split_document(document: str, code: str | None = None) -> Layout:
+    """Split a document in language ``code`` into its title line and its sentences."""
+    title, title_end = "", 0
+    sentences: list[Sentence] = []
+    for item in iter_sentences(document, code):
+        if isinstance(item, str):
+            title = item
+            title_end = document.index(item) + len(item)
+        else:
+            sentences.append(item)
+    return Layout(title, tuple(sentences), title_end)
 
-    Headings are not chunked; their title becomes the ``section`` of the chunks that follow.
+
+def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence | str]:
+    """Yield the title line (a ``str``, first, when there is one), then every sentence in order.
+
+    Headings are not sentences; their title becomes the ``section`` of the sentences that follow.
     """
+    lang = language(code)
     section = ""
     previous_start: int | None = None
-    for paragraph in split_paragraphs(document):
+    for number, paragraph in enumerate(split_paragraphs(document)):
+        if number == 0:
+            title = title_line(paragraph.text)
+            if title is not None:
+                yield title
+                continue
         if paragraph.heading is not None:
             section = paragraph.heading
             continue
-        group: list[Sentence] = []
-        for start, end in sentence_spans(paragraph.text, paragraph.start):
+        for start, end in sentence_spans(paragraph.text, paragraph.start, lang=lang):
             text = document[start:end]
             # The pair must still fit the model's input, or the sentence itself would be cut off.
-            leans_back = previous_start is not None and end - previous_start <= MAX_SENTENCE_CHARS and carries_on(text)
-            sentence = Sentence(start, end, text, previous_start if leans_back else start)
+            leans_back = (
+                previous_start is not None and end - previous_start <= MAX_SENTENCE_CHARS and carries_on(text, lang)
+            )
+            yield Sentence(start, end, text, previous_start if leans_back else start, section)
             previous_start = start
-            if group and end - group[0].start > max_chars:
-                yield _chunk(document, group, section)
-                group = []
-            group.append(sentence)
-        if group:
-            yield _chunk(document, group, section)
-
-
-def _chunk(document: str, sentences: list[Sentence], section: str) -> Chunk:
-    start, end = sentences[0].start, sentences[-1].end
-    return Chunk(start, end, document[start:end], section, tuple(sentences))
