@@ -1,117 +1,209 @@
-"""Pure rendering of answers for the browser chat: escaped markdown, clickable markers, the article panel."""
+"""Pure rendering of the browser chat: answers with per-turn markers, sources, the article panel, exports.
+
+Every piece of document text is HTML-escaped here, so a document holding ``<script>`` or ``javascript:`` links
+renders as text. Answers are HTML blocks inside the chat's markdown, so their text needs no markdown escapes
+(copying an answer gives its plain text).
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from assistant.types import Answer, Citation
+from store import StoredDocument
+from store.lang import strings, supported
+from store.lexicon import SentenceRow
 
-# "<", ">" and "&" become HTML entities first; the rest of markdown's punctuation is backslash-escaped.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 _MARKER = re.compile(r"\[(\d+)\]")
-LABELS = {
-    "fr": {"sources": "Sources", "not_found": "Pas dans l'article", "closest": "Passage le plus proche",
-           "searched": "Recherche effectuée pour"},
-    "en": {"sources": "Sources", "not_found": "Not in the article", "closest": "Closest passage",
-           "searched": "Searched for"},
-}
+def ui_language(accept_language: str | None) -> str:
+    """``fr`` or ``en`` from a browser's Accept-Language header (English when neither comes first)."""
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in supported():
+            return code
+    return "en"
 
 
-def escape_markdown(text: str) -> str:
-    """Make document text inert in a markdown message: no HTML, links or emphasis survive."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+def text(key: str, language: str, **values: object) -> str:
+    """An interface string in ``language`` (the language modules' string tables; English fallback)."""
+    template = strings(language)[key]
+    return template.format(**values) if values else template
 
 
-def marker_link(index: int) -> str:
-    """A clickable ``[n]`` that the page script turns into "show this span in the article"."""
-    return f"[\\[{index}\\]](#citechat-cite-{index})"
+def language_name(code: str, language: str) -> str:
+    """A document language's name in the interface language ("français", "English"), else its code."""
+    return strings(language).get(f"language_{code}", code)
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The chat text of an answer: escaped text with clickable markers, or a visible abstention."""
-    labels = LABELS.get(answer.language, LABELS["en"])
-    if not answer.grounded:
-        return f"ℹ️ **{labels['not_found']}** — {escape_markdown(answer.text)}"
-    pieces = []
-    position = 0
+def esc(value: str) -> str:
+    """HTML-escape document or user text (quotes too, so it is safe inside attributes)."""
+    return html.escape(value, quote=True)
+
+
+def marker(turn: int, citation: Citation, language: str) -> str:
+    """A ``[n]`` link naming its turn, document and offsets: clicking it shows that quote, whatever came after.
+
+    The chat's sanitiser keeps only ``href``, ``class`` and ``title``, so the link says where its quote is in its
+    ``href`` (``#cc/turn/n/doc/start/end``); the page script turns the title into the accessible name.
+    """
+    label = text("source_label", language, n=citation.index, title=citation.title or citation.source,
+                 start=citation.start, end=citation.end)
+    href = f"#cc/{turn}/{citation.index}/{esc(citation.doc_id)}/{citation.start}/{citation.end}"
+    return f'<a class="cc-marker" href="{href}" title="{esc(label)}">[{citation.index}]</a>'
+
+
+def quotes(turn: int, citations: Sequence[Citation]) -> str:
+    """The answer's quotes, hidden: what the phone popover shows next to a marker."""
+    return "".join(f'<span class="cc-quote cc-quote-{turn}-{c.index}">{esc(c.text)}</span>' for c in citations)
+
+
+def _paragraphs(value: str) -> str:
+    escaped = esc(value)
+    # No blank line may end the HTML block inside the chat's markdown.
+    return re.sub(r"\n\s*\n", "<br><br>", escaped).replace("\n", "<br>")
+
+
+def answer_html(answer: Answer, turn: int, language: str) -> str:
+    """The chat text of an answer: escaped text with its markers, the search query of a follow-up, a copy button."""
+    by_index = {c.index: c for c in answer.citations}
+    pieces, position = [], 0
     for match in _MARKER.finditer(answer.text):
-        pieces.append(escape_markdown(answer.text[position : match.start()]))
-        pieces.append(marker_link(int(match.group(1))))
+        citation = by_index.get(int(match.group(1)))
+        if citation is None:
+            continue
+        pieces.append(_paragraphs(answer.text[position : match.start()]))
+        pieces.append(marker(turn, citation, language))
         position = match.end()
-    pieces.append(escape_markdown(answer.text[position:]))
-    return "".join(pieces)
+    pieces.append(_paragraphs(answer.text[position:]))
+    body = "".join(pieces)
+    state = "grounded" if answer.grounded else "abstained"
+    head = "" if answer.grounded else f'<strong class="cc-not-found">{esc(text("not_found", language))}</strong> — '
+    note = ""
+    if answer.retrieval_query != answer.question:
+        note = f'<div class="cc-query">{esc(text("searched", language))} {esc(answer.retrieval_query)}</div>'
+    label = esc(text("copy", language))
+    copy = f'<button type="button" class="cc-copy" aria-label="{label}">{label}</button>'
+    return (f'<div class="cc-answer cc-{state} cc-turn-{turn}">{head}<span class="cc-text">{body}</span>'
+            f"{note}{quotes(turn, answer.citations)}{copy}</div>")
 
 
-def sources_markdown(citations: Sequence[Citation]) -> str:
-    """One line per cited quote with its location."""
-    lines = []
+def sources_html(citations: Sequence[Citation], turn: int, language: str) -> str:
+    """One entry per quote: its marker, document title and location, then the quote."""
+    items = []
     for c in citations:
-        where = f"{escape_markdown(c.title or c.source)} · {c.start}–{c.end}"
-        if c.section:
-            where += f" · {escape_markdown(c.section)}"
-        lines.append(f"{marker_link(c.index)} {where}  \n« {escape_markdown(c.text)} »")
-    return "\n\n".join(lines)
+        where = f"{esc(c.title or c.source)} · {c.start}–{c.end}" + (f" · {esc(c.section)}" if c.section else "")
+        items.append(f'<li>{marker(turn, c, language)} <span class="cc-where">{where}</span>'
+                     f'<blockquote>« {esc(c.text)} »</blockquote></li>')
+    return f'<ol class="cc-sources cc-turn-{turn}">{"".join(items)}</ol>'
 
 
-def chat_messages(answer: Answer) -> list[dict]:
-    """Gradio messages for one answer: the answer, then a collapsed Sources block (or closest passage)."""
-    labels = LABELS.get(answer.language, LABELS["en"])
-    messages = [{"role": "assistant", "content": answer_markdown(answer)}]
+def related_html(related: Citation, turn: int, language: str) -> str:
+    where = f"{esc(related.title or related.source)} · {related.start}–{related.end}"
+    return (f'<div class="cc-related cc-turn-{turn}"><span class="cc-where">{where}</span>'
+            f'<blockquote>« {esc(related.text)} »</blockquote></div>')
+
+
+def chat_messages(answer: Answer, turn: int, language: str) -> list[dict]:
+    """Gradio messages for one answer: the answer, then a collapsed Sources block (or a related passage)."""
+    messages = [{"role": "assistant", "content": answer_html(answer, turn, language)}]
     if answer.citations:
         messages.append({
-            "role": "assistant",
-            "content": sources_markdown(answer.citations),
-            "metadata": {"title": f"{labels['sources']} ({len(answer.citations)})", "status": "done"},
+            "role": "assistant", "content": sources_html(answer.citations, turn, language),
+            "metadata": {"title": f"{text('sources', language)} ({len(answer.citations)})", "status": "done"},
         })
     elif answer.related is not None:
-        r = answer.related
         messages.append({
-            "role": "assistant",
-            "content": f"« {escape_markdown(r.text)} » — {escape_markdown(r.title or r.source)} · {r.start}–{r.end}",
-            "metadata": {"title": labels["closest"], "status": "done"},
+            "role": "assistant", "content": related_html(answer.related, turn, language),
+            "metadata": {"title": text("related", language), "status": "done"},
         })
     return messages
 
 
-def retrieval_note(answer: Answer) -> str:
-    """Shown under the chat when a follow-up was rewritten into a standalone query."""
-    if answer.retrieval_query == answer.question:
-        return ""
-    labels = LABELS.get(answer.language, LABELS["en"])
-    return f"{labels['searched']} : *{escape_markdown(answer.retrieval_query)}*"
+def user_message(question: str) -> dict:
+    return {"role": "user", "content": f'<div class="cc-question">{_paragraphs(question)}</div>'}
 
 
-def article_html(text: str, title: str, citations: Sequence[Citation] = ()) -> str:
-    """The article, escaped, paragraphs kept, every cited span wrapped in a numbered ``<mark>``."""
-    spans = sorted({(c.start, c.end, c.index) for c in citations})
-    out: list[str] = [f'<div class="citechat-article"><h3>{html.escape(title)}</h3>']
+def pending_message(partial: str) -> dict:
+    return {"role": "assistant", "content": f'<div class="cc-answer cc-streaming">{_paragraphs(partial)}</div>'}
+
+
+def conversation_messages(turns: Sequence[dict], language: str) -> list[dict]:
+    """The chat's messages rebuilt from saved turns (``{"question", "answer": Answer.to_dict()}``)."""
+    messages: list[dict] = []
+    for number, turn in enumerate(turns, start=1):
+        messages.append(user_message(turn["question"]))
+        messages.extend(chat_messages(answer_from_dict(turn["answer"]), number, language))
+    return messages
+
+
+def answer_from_dict(data: Mapping) -> Answer:
+    """An ``Answer`` back from ``Answer.to_dict()`` (browser storage, exports)."""
+    citations = tuple(Citation(**c) for c in data.get("citations") or ())
+    related = Citation(**data["related"]) if data.get("related") else None
+    return Answer(
+        text=data["text"], citations=citations, grounded=data["grounded"], retrieval_query=data["retrieval_query"],
+        language=data["language"], question=data.get("question", ""), related=related,
+        notices=tuple(data.get("notices") or ()), abstain_reason=data.get("abstain_reason"), score=data.get("score"),
+        sources=tuple(data.get("sources") or ()),
+    )
+
+
+def export_markdown(turns: Sequence[dict], language: str) -> str:
+    """The conversation as Markdown, each answer followed by its quotes with document and offsets."""
+    lines = [f"# {text('export_title', language)}", ""]
+    for number, turn in enumerate(turns, start=1):
+        answer = answer_from_dict(turn["answer"])
+        lines += [f"## {number}. {turn['question']}", "", answer.text, ""]
+        for c in answer.citations:
+            lines.append(f"[{c.index}] {c.title or c.source} ({c.source}), characters {c.start}–{c.end}:")
+            lines += [f"> {c.text}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+@dataclass(frozen=True)
+class PanelDocument:
+    """What the article panel shows: a document, its text and its sentences' offsets."""
+
+    record: StoredDocument
+    text: str
+    sentences: Sequence[SentenceRow]
+
+
+def article_html(panel: PanelDocument | None, language: str) -> str:
+    """The article, escaped, with every sentence a span the page script can highlight by its offsets."""
+    if panel is None:
+        return f'<div class="cc-article" data-doc=""><p><em>{esc(text("no_documents", language))}</em></p></div>'
+    record, body = panel.record, panel.text
+    meta = f"{esc(record.source)} · {esc(language_name(record.language, language))}"
+    out = [f'<div class="cc-article" data-doc="{esc(record.doc_id)}" tabindex="-1">',
+           f'<h3 class="cc-title">{esc(record.title or record.source)}</h3><p class="cc-meta">{meta}</p>',
+           '<div class="cc-body">']
     position = 0
-    for start, end, index in spans:
-        if start < position:  # overlapping spans: the first one wins
+    for sentence in panel.sentences:
+        if sentence.start < position:
             continue
-        out.append(_paragraphs(text[position:start]))
-        out.append(
-            f'<mark id="citechat-mark-{index}" class="citechat-mark" data-cite="{index}">'
-            f"<sup>[{index}]</sup>{_paragraphs(text[start:end])}</mark>"
-        )
-        position = end
-    out.append(_paragraphs(text[position:]))
-    out.append("</div>")
+        out.append(_paragraphs(body[position : sentence.start]))
+        out.append(f'<span class="cc-s" data-start="{sentence.start}" data-end="{sentence.end}">'
+                   f"{_paragraphs(body[sentence.start : sentence.end])}</span>")
+        position = sentence.end
+    out.append(_paragraphs(body[position:]))
+    out.append("</div></div>")
     return "".join(out)
 
 
-def _paragraphs(text: str) -> str:
-    escaped = html.escape(text, quote=True)
-    return re.sub(r"\n\s*\n", "<br><br>", escaped).replace("\n", "<br>")
-
-
-def sources_table(documents: Sequence) -> str:
-    """Markdown list of the ingested documents."""
+def header_html(documents: Sequence[StoredDocument], language: str) -> str:
+    """The first screen's line: which article (or how many) is loaded, and what the assistant does."""
     if not documents:
-        return "*No documents: run `citechat ingest PATH`.*"
-    return "\n".join(
-        f"- **{escape_markdown(d.title or d.source)}** — {d.chunk_count} chunks ({escape_markdown(d.source)})"
-        for d in documents
-    )
+        what = esc(text("no_documents", language))
+    elif len(documents) == 1:
+        d = documents[0]
+        what = (f"<strong>{esc(d.title or d.source)}</strong> · {esc(d.origin or d.source)} · "
+                f"{esc(language_name(d.language, language))}")
+    else:
+        what = f"<strong>{len(documents)}</strong> documents: " + ", ".join(
+            esc(d.title or d.source) for d in documents[:4]) + ("…" if len(documents) > 4 else "")
+    intro = esc(text("intro", language))
+    return f'<div class="cc-header"><p class="cc-loaded">{what}</p><p class="cc-intro">{intro}</p></div>'
