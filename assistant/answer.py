@@ -1,64 +1,83 @@
-"""``answer()`` and ``Assistant``: a question in, a cited extractive answer (or an abstention) out."""
+"""``answer()`` and ``Assistant``: question -> retrieve -> score -> checks -> select -> render.
+
+Each stage lives in its own module (``question``, ``retrieve``, ``features`` + ``calibration``, ``checks``,
+``select``, ``render``); ``Assistant`` composes them. ``Assistant.stream`` returns a ``Response``: iterate it
+for the answer's text as it is produced, then read ``response.answer()`` — the same object in every mode.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.citations import (
-    FRAMING,
-    TRUNCATED_NOTICE,
-    abstention_text,
-    clean_question,
-    is_follow_up,
-    is_grounded,
-    lacks_answer_type,
-    misses_named_entity,
-    normalise_history,
-    passages_for_model,
-    render_extractive,
-    select_evidence,
-    standalone_query,
-    to_citation,
-)
+from assistant import calibration
+from assistant.checks import Scored, answerability, build_stages, run_stages
 from assistant.config import Settings
-from assistant.errors import AssistantError
-from assistant.retrieve import Hit, HybridRetriever, LexicalIndex
+from assistant.errors import AssistantError, UnknownSource
+from assistant.features import candidate_features, same_language
+from assistant.question import Question, prepare
+from assistant.render import abstention_text, render, to_citation
+from assistant.retrieve import Retrieval, retrieve
+from assistant.select import select
 from assistant.types import Answer
-from store import Store
-from store.lexical import guess_language, language_evidence
+from store import Store, StoredDocument
 
 logger = logging.getLogger(__name__)
 
-INDEX_RECHECK_SECONDS = 2.0
-
 
 @dataclass(frozen=True)
-class _Turn:
-    """A validated question with what every answering path derives from it."""
+class Trace:
+    """What the stages saw for one question: for evaluation and debugging, not part of ``Answer``.
 
-    text: str
-    language: str
-    history: list[tuple[str, str]]
-    query: str
-    notices: tuple[str, ...]
+    ``answerability`` is the calibrated probability that the document answers the question, judged from the
+    best candidate the filter stages keep (or the best candidate when they keep none).
+    """
 
-    def abstain(self, hits: Sequence[Hit]) -> Answer:
-        related = to_citation(0, hits[0]) if hits else None
-        return Answer(abstention_text(self.language), (), False, self.query, self.language, self.text, related,
-                      self.notices)
+    question: Question
+    retrieval: Retrieval
+    scored: tuple[Scored, ...]
+    kept: tuple[Scored, ...]
+    reason: str | None
+    answerability: float
 
 
-def _prepare(question: str, history: Sequence | None) -> _Turn:
-    text, truncated = clean_question(question)
-    language = guess_language(text)
-    turns = normalise_history(history)
-    notices = (TRUNCATED_NOTICE[language],) if truncated else ()
-    return _Turn(text, language, turns, standalone_query(text, turns), notices)
+class Response:
+    """An answer being produced: iterate for its text (verified pieces), then call ``answer()``.
+
+    Like ``llm``'s ``Response``: the stream and the result are one object, so callers never check the
+    types of streamed items.
+    """
+
+    def __init__(self, producer: Generator[str, None, Answer]) -> None:
+        self._producer = producer
+        self._pieces: list[str] = []
+        self._answer: Answer | None = None
+        self.trace: Trace | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from list(self._pieces)
+        while self._answer is None:
+            try:
+                piece = next(self._producer)
+            except StopIteration as stop:
+                self._answer = stop.value
+                return
+            self._pieces.append(piece)
+            yield piece
+
+    def answer(self) -> Answer:
+        """The final, verified ``Answer`` (consumes the rest of the stream)."""
+        for _ in self:
+            pass
+        assert self._answer is not None
+        return self._answer
+
+    def text(self) -> str:
+        """The answer's text."""
+        return self.answer().text
 
 
 class Assistant:
@@ -66,8 +85,8 @@ class Assistant:
 
     Args:
         settings: citechat settings; read from the environment when omitted.
-        store: an open store; opened from ``settings`` (and seeded with the bundled article when
-            empty) when omitted.
+        store: an open store; opened from ``settings`` (and seeded with the bundled article when empty)
+            when omitted.
     """
 
     def __init__(self, settings: Settings | None = None, *, store: Store | None = None) -> None:
@@ -77,129 +96,207 @@ class Assistant:
 
             store = open_seeded_store(self.settings)
         self.store = store
-        self._lock = threading.Lock()
-        self._revision: tuple[int, int] | None = None
-        self._checked_at = 0.0
-        self._retriever: HybridRetriever | None = None
+        self.calibration = calibration.load(store.model_name or store.manifest.model)
+        retrieval = self.settings.retrieval
+        self.threshold = retrieval.threshold if retrieval.threshold is not None else self.calibration.threshold
+        self.several = retrieval.several if retrieval.several is not None else self.calibration.several
+        self.stages = build_stages(retrieval.stage_names, self.calibration, self.threshold)
         self._chat_model = None
-        self.refresh()
+        self._chat_lock = threading.Lock()
 
-    @property
-    def retriever(self) -> HybridRetriever:
-        """The LangChain retriever (hybrid dense + BM25) over the current store."""
-        self._maybe_refresh()
-        assert self._retriever is not None
-        return self._retriever
+    # -- documents --------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Rebuild the in-memory lexical index from the store (after documents change)."""
-        with self._lock:
-            self._revision = self.store.revision()
-            self._checked_at = time.monotonic()
-            index = LexicalIndex(self.store.all_sentences())
-            self._retriever = HybridRetriever(store=self.store, index=index, settings=self.settings.retrieval)
+    def documents(self) -> list[StoredDocument]:
+        """The stored documents (follows other processes' ingests)."""
+        return self.store.documents()
 
-    def _maybe_refresh(self) -> None:
-        if time.monotonic() - self._checked_at < INDEX_RECHECK_SECONDS:
-            return
-        self._checked_at = time.monotonic()
-        if self.store.revision() != self._revision:
-            logger.info("store changed; rebuilding the lexical index")
-            self.refresh()
+    def resolve_sources(self, sources: Sequence[str] | str | None) -> tuple[str, ...] | None:
+        """Document ids for ``sources`` (sources as listed, titles or paths); None means all documents.
 
-    def answer(self, question: str, history: Sequence | None = None, *, k: int | None = None) -> Answer:
+        Raises:
+            UnknownSource: a source is not in the store.
+        """
+        if sources is None:
+            return None
+        if isinstance(sources, str):
+            sources = [sources]
+        ids = []
+        for source in sources:
+            record = self.store.find(source)
+            if record is None:
+                raise UnknownSource(f"no stored document {source!r}; see `citechat sources`")
+            ids.append(record.doc_id)
+        return tuple(dict.fromkeys(ids))
+
+    # -- answering --------------------------------------------------------------------------------
+
+    def answer(
+        self, question: str, history: Sequence | None = None, *, k: int | None = None,
+        sources: Sequence[str] | str | None = None,
+    ) -> Answer:
         """Answer ``question`` from the stored documents, citing verbatim sentences.
 
         Args:
-            question: the user's question, French or English.
-            history: earlier turns, as ``(user, assistant)`` pairs or Gradio messages dicts.
-            k: most sentences to cite (default ``settings.retrieval.k``).
+            question: the user's question, in French, English or a stored document's language.
+            history: earlier turns, as ``(user, assistant)`` pairs or ``{"role", "content"}`` messages.
+            k: most sentences to cite (default ``settings.retrieval.k``), in every mode.
+            sources: answer from these documents only (as listed by ``citechat sources``); default all.
 
         Raises:
-            InvalidQuestion: empty question or control characters.
+            InvalidQuestion: empty question, invalid text or control characters.
+            UnknownSource: a source is not in the store.
             StoreError: the store cannot be reached.
         """
+        return self.stream(question, history, k=k, sources=sources).answer()
+
+    def stream(
+        self, question: str, history: Sequence | None = None, *, k: int | None = None,
+        sources: Sequence[str] | str | None = None,
+    ) -> Response:
+        """The answer as a ``Response`` (iterate for text, then ``answer()``). Raises as ``answer`` does."""
+        scope = self.resolve_sources(sources)
+        prepared = prepare(question, history, languages=self.store.languages())
+        k = k or self.settings.retrieval.k
+        response = Response(iter(()))  # replaced below; the producer fills response.trace
         if self.settings.llm.provider != "none":
-            final = None
-            for piece in self.stream(question, history, k=k):
-                final = piece
-            assert isinstance(final, Answer)
-            return final
-        turn = _prepare(question, history)
+            response._producer = self._generate(prepared, scope, k, response)
+        else:
+            response._producer = self._extract(prepared, scope, k, response)
+        return response
+
+    def score(
+        self, question: Question, scope: Sequence[str] | None, *, vector: Sequence[float] | None = None
+    ) -> tuple[Retrieval, list[Scored]]:
+        """Retrieve and score the candidates of a prepared question, best first (``vector``: already embedded)."""
+        if vector is None:
+            vector = self.store.embed_query(question.query)
         settings = self.settings.retrieval
-        if k is not None:
-            settings = settings.model_copy(update={"k": k})
-        hits = self.retriever.search(turn.query)
-        if not is_grounded(hits, settings, language=turn.language, question=turn.text, index=self.retriever.index):
-            return turn.abstain(hits)
-        body, citations = render_extractive(select_evidence(hits, settings, turn.text), turn.language)
-        return Answer(body, citations, True, turn.query, turn.language, turn.text, None, turn.notices)
+        found = retrieve(self.store, question, vector, scope=scope, dense_candidates=settings.dense_candidates,
+                         lexical_candidates=settings.lexical_candidates, mode=settings.mode)
+        scored = []
+        for candidate, values in zip(found.candidates, candidate_features(found), strict=True):
+            same = same_language(found, candidate)
+            scored.append(Scored(candidate, values, self.calibration.probability(values, same_language=same)))
+        scored.sort(key=lambda s: (-s.probability, s.candidate.document.source, s.candidate.row.start))
+        return found, scored
+
+    def _decide(self, question: Question, scope: Sequence[str] | None, response: Response) -> Trace:
+        found, scored = self.score(question, scope)
+        kept, reason = run_stages(self.stages, found, scored)
+        filtered = [s for s in scored if not s.features["type_absent"] and s.features["novelty"] > 0] or scored
+        trace = Trace(question, found, tuple(scored), tuple(kept), reason,
+                      answerability(self.calibration, found, kept or filtered))
+        response.trace = trace
+        return trace
+
+    def _abstain(self, question: Question, trace: Trace, scope: Sequence[str] | None, reason: str | None) -> Answer:
+        best = trace.scored[0] if trace.scored else None
+        # The closest passage is shown only when it is about the question: its answerability reaches the
+        # calibrated "related" level, which 95 % of off-topic questions stay below.
+        related = None
+        if best is not None and trace.answerability >= self.calibration.related:
+            related = to_citation(0, best)
+        return Answer(
+            abstention_text(question.language), (), False, question.query, question.language, question.text,
+            related, question.notices, reason or "low_score", round(trace.answerability, 4) if best else None,
+            self._sources(scope),
+        )
+
+    def _sources(self, scope: Sequence[str] | None) -> tuple[str, ...]:
+        if scope is None:
+            return ()
+        records = {d.doc_id: d.source for d in self.store.documents()}
+        return tuple(records[d] for d in scope if d in records)
+
+    def _extract(self, question: Question, scope: Sequence[str] | None, k: int,
+                 response: Response) -> Generator[str, None, Answer]:
+        trace = self._decide(question, scope, response)
+        if trace.reason is not None:
+            answer = self._abstain(question, trace, scope, trace.reason)
+            yield answer.text
+            return answer
+        selected = select(trace.kept, k=k, several=self.several)
+        text, citations = render(selected, question.language)
+        answer = Answer(text, citations, True, question.query, question.language, question.text, None,
+                        question.notices, None, round(trace.answerability, 4), self._sources(scope))
+        yield from re.findall(r".+?(?:\[\d+\]\s*|$)", text)
+        return answer
+
+    # -- generative answers (optional LLM) ----------------------------------------------------------
 
     @property
     def chat_model(self):
         """The configured LangChain chat model (loaded on first use)."""
-        if self._chat_model is None:
-            from assistant.llm import make_chat_model
+        with self._chat_lock:
+            if self._chat_model is None:
+                from assistant.llm import make_chat_model
 
-            self._chat_model = make_chat_model(self.settings.llm)
-        return self._chat_model
+                self._chat_model = make_chat_model(self.settings.llm)
+            return self._chat_model
 
-    def _generate(self, question: str, history: Sequence | None) -> Iterator[str | Answer]:
+    def _generate(self, question: Question, scope: Sequence[str] | None, k: int,
+                  response: Response) -> Generator[str, None, Answer]:
         """Retrieve, draft with the LLM, and stream each sentence once it is verified (markers renumbered).
 
         Only verified text is ever yielded: a sentence is checked as soon as the next one begins, so an
         unsupported claim or a wrong [n] never reaches the reader, even for a moment.
         """
-        from assistant.llm import numbered
-        from assistant.verify import complete_sentences, render_sentence, says_unknown, split_answer, verify_sentences
+        from assistant.llm import numbered, system_prompt
+        from assistant.verify import (
+            complete_sentences,
+            misses_name,
+            name_terms,
+            render_sentence,
+            says_unknown,
+            split_answer,
+            verify_sentences,
+        )
 
-        turn = _prepare(question, history)
-        text, language = turn.text, turn.language
-        if turn.history and is_follow_up(text):
-            rewritten = self._guarded(lambda: self._rewrite(text, turn.history))
+        if question.history and question.carried:
+            rewritten = self._guarded(lambda: self._rewrite(question.text, question.history))
             if rewritten:
-                turn = replace(turn, query=rewritten)
-        hits = self.retriever.search(turn.query)
-        if not is_grounded(hits, self.settings.retrieval, language=language, question=text, index=self.retriever.index):
-            abstention = turn.abstain(hits)
-            yield abstention.text
-            yield abstention
-            return
-        top = passages_for_model(hits, margin=self.settings.llm.passage_margin, limit=self.settings.llm.passages)
-        passages = [h.sentence.text for h in top]
+                question = replace(question, query=rewritten)
+        trace = self._decide(question, scope, response)
+        if trace.reason is not None:
+            answer = self._abstain(question, trace, scope, trace.reason)
+            yield answer.text
+            return answer
+        top = select(trace.kept, k=min(k, self.settings.llm.passages), several=self.several)
+        passages = [s.candidate.row.text for s in top]
         similarity = self._similarity(passages)
-        index = self.retriever.index
         order: list[int] = []
         shown: list[str] = []
 
+        def names_missing(claim: str, number: int) -> bool:
+            candidate = top[number - 1].candidate
+            code = candidate.document.language
+            context = set(candidate.row.terms) | set(candidate.previous.terms if candidate.previous else ())
+            known = self.store.lexicon.present_in(name_terms(claim, code), [candidate.document.doc_id])
+            return misses_name(claim, context, known, code)
+
         def verified(sentences: list[str]) -> Iterator[str]:
-            checked = verify_sentences(
-                sentences, passages, similarity, text, lambda claim, n: misses_named_entity(claim, top[n - 1], index)
-            )
-            for sentence in checked:
+            for sentence in verify_sentences(sentences, passages, similarity, question.text, names_missing,
+                                             self.calibration.support):
                 piece = render_sentence(sentence, order)
                 if piece:
                     yield (" " if shown else "") + piece
                     shown.append(piece)
 
         draft = pending = ""
-        inputs = {"system": _system(language), "passages": numbered(passages), "question": text}
+        inputs = {"system": system_prompt(question.language), "passages": numbered(passages),
+                  "question": question.text}
         for delta in self._draft(inputs):
             draft += delta
             finished, pending = complete_sentences(pending + delta)
             yield from verified(finished)
         yield from verified(split_answer(pending))
         body = " ".join(shown)
-        # Quoting passages that cannot hold the kind of answer asked for (no distance for "how far")
-        # does not answer, however faithful the quotes: the extractive answer abstains there too.
-        untyped = all(lacks_answer_type(text, top[n - 1].sentence.text, index) for n in order)
-        if says_unknown(draft) or not body or untyped:
-            yield turn.abstain(top)
-            return
-        citations = tuple(to_citation(i, top[n - 1]) for i, n in enumerate(order, start=1))
-        if language == "en" and language_evidence(body) == (0, 0):
-            body = FRAMING["en"] + body  # a terse fragment ("8 000 km [1]") gets an English frame
-        yield Answer(body, citations, True, turn.query, language, text, None, turn.notices)
+        if says_unknown(draft) or not body:
+            return self._abstain(question, trace, scope, "model_unsure")
+        cited = [top[n - 1] for n in order]
+        citations = tuple(to_citation(i, s) for i, s in enumerate(cited, start=1))
+        return Answer(body, citations, True, question.query, question.language, question.text, None,
+                      question.notices, None, round(trace.answerability, 4), self._sources(scope))
 
     def _draft(self, inputs: dict) -> Iterator[str]:
         """The model's streamed draft; any backend failure becomes one clear ``LLMUnavailable``."""
@@ -223,14 +320,14 @@ class Assistant:
         except Exception as exc:
             raise describe_failure(self.settings.llm, exc) from exc
 
-    def _rewrite(self, question: str, turns: list[tuple[str, str]]) -> str | None:
+    def _rewrite(self, question: str, turns: Sequence[tuple[str, str]]) -> str | None:
         from assistant.llm import rewrite_chain
 
         conversation = "\n".join(f"Q: {q}\nA: {a[:300]}" for q, a in turns[-3:])
         rewritten = rewrite_chain(self.chat_model).invoke({"conversation": conversation, "question": question})
         rewritten = rewritten.strip().strip('"')
         if "\n" in rewritten or not rewritten.endswith("?") or len(rewritten) > 300:
-            return None  # not a question: fall back to the extractive rewrite
+            return None  # not a question: keep the extractive rewrite
         if rewritten.casefold() == question.casefold():
             return None  # unchanged: the extractive rewrite at least carries the previous subject
         return rewritten
@@ -249,25 +346,6 @@ class Assistant:
 
         return similarity
 
-    def stream(self, question: str, history: Sequence | None = None, *, k: int | None = None) -> Iterator[str | Answer]:
-        """Yield the answer text in pieces (one sentence at a time), then the final ``Answer``.
-
-        Raises:
-            InvalidQuestion, StoreError: as ``answer``.
-        """
-        if self.settings.llm.provider != "none":
-            yield from self._generate(question, history)
-            return
-        result = self.answer(question, history, k=k)
-        yield from re.findall(r".+?(?:\[\d+\]\s*|$)", result.text)
-        yield result
-
-
-def _system(language: str) -> str:
-    from assistant.llm import SYSTEM
-
-    return SYSTEM.get(language, SYSTEM["en"])
-
 
 _default: Assistant | None = None
 _default_lock = threading.Lock()
@@ -282,6 +360,9 @@ def default_assistant() -> Assistant:
         return _default
 
 
-def answer(question: str, history: Sequence | None = None, *, k: int | None = None) -> Answer:
+def answer(
+    question: str, history: Sequence | None = None, *, k: int | None = None,
+    sources: Sequence[str] | str | None = None,
+) -> Answer:
     """Answer ``question`` with the default settings and store (see ``Assistant.answer``)."""
-    return default_assistant().answer(question, history, k=k)
+    return default_assistant().answer(question, history, k=k, sources=sources)

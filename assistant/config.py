@@ -8,39 +8,39 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.config import IngestSettings
 from store.config import EmbeddingSettings, StoreSettings
 
 DEFAULT_K = 3
-DEFAULT_CANDIDATES = 24
+DEFAULT_STAGES = "answer_type,echo,low_score"
 
 
 class RetrievalSettings(BaseModel):
-    """Hybrid retrieval, answer selection and abstention; defaults measured on tests/data/questions.jsonl."""
+    """Retrieval, checks and selection. Thresholds come from the calibration fitted on public data
+    (``assistant/calibration``); the overrides here are for measuring, not tuning."""
 
     model_config = ConfigDict(frozen=True)
 
     k: int = Field(default=DEFAULT_K, ge=1, le=10, description="Most sentences an answer may cite.")
-    candidates: int = Field(default=DEFAULT_CANDIDATES, ge=1, description="Dense hits fetched per query.")
+    dense_candidates: int = Field(default=20, ge=1, le=200, description="Nearest sentences fetched by cosine.")
+    lexical_candidates: int = Field(default=20, ge=0, le=200, description="Best sentences fetched by BM25.")
     mode: str = Field(default="hybrid", pattern="^(hybrid|dense|lexical)$", description="Retrieval signals used.")
-    lexical_weight: float = Field(default=0.12, ge=0, description="Weight of the saturated BM25 score.")
-    bm25_saturation: float = Field(default=4.0, gt=0, description="BM25 score that counts as half a match.")
-    # Calibrated by a grid search on tests/data/questions.jsonl (see README "Abstention"): English
-    # questions on French text score lower cosines, hence a threshold per question language.
-    min_dense_fr: float = Field(default=0.81, description="Cosine above which a French question is answered.")
-    min_dense_en: float = Field(default=0.805, description="Cosine above which an English question is answered.")
-    min_dense_with_terms: float = Field(
-        default=0.76, description="Lower cosine accepted when the passage covers the question's words."
+    stages: str = Field(
+        default=DEFAULT_STAGES,
+        pattern=r"^[a-z_]*(,[a-z_]+)*$",
+        description="Checks applied, comma-separated: answer_type, echo, low_score (empty: never abstain).",
     )
-    min_coverage: float = Field(default=0.3, description="Share of question terms (IDF-weighted) that counts.")
-    min_lead: float = Field(
-        default=0.05, description="Lead over the runner-up that counts like coverage for a lower cosine."
+    threshold: float | None = Field(
+        default=None, ge=0, le=1, description="Override of the calibrated probability threshold (measuring only)."
     )
-    second_sentence_margin: float = Field(
-        default=0.02, ge=0, description="How close to the best a further sentence must score to be cited."
+    several: float | None = Field(
+        default=None, ge=0, le=1,
+        description="Override of the calibrated ratio to the best probability a further cited sentence needs.",
     )
-    several_margin: float = Field(
-        default=0.03, ge=0, description="The same, when the question asks for several things (quels…, which…s)."
-    )
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(n for n in self.stages.split(",") if n)
 
 
 class UISettings(BaseModel):
@@ -50,7 +50,9 @@ class UISettings(BaseModel):
 
     host: str = Field(default="127.0.0.1", description="Interface to listen on.")
     port: int = Field(default=7860, description="Port to listen on.")
-    auth: str | None = Field(default=None, description="`user:password` to require a login.")
+    auth: str | None = Field(
+        default=None, description="`user:password` to require a login (the CLI also reads @FILE or env:VAR)."
+    )
     share: bool = Field(default=False, description="Create a public Gradio share link (off unless asked).")
 
 
@@ -69,12 +71,9 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, ge=0, description="Sampling temperature.")
     max_tokens: int = Field(default=200, ge=16, description="Longest generated answer, in tokens.")
     n_ctx: int = Field(default=2048, ge=512, description="Context window for llamacpp.")
+    # The model sees the passages the extractive answer would cite (the calibrated selection), at most this many:
+    # far runner-ups gave the small model passages to cite that did not answer.
     passages: int = Field(default=4, ge=1, le=10, description="Most numbered passages given to the model.")
-    # Measured with `citechat eval --compare llm.passage_margin=…` (README "Generative answers"): far
-    # runner-ups give the small model passages to cite that do not answer.
-    passage_margin: float = Field(
-        default=0.03, ge=0, description="How close to the best fused score a passage must be to reach the model."
-    )
     timeout: float = Field(default=120.0, gt=0, description="Seconds before a server request fails.")
 
 
@@ -87,6 +86,7 @@ class Settings(BaseSettings):
 
     store: StoreSettings = Field(default_factory=StoreSettings, description="Where Chroma lives.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="Embedding model.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Limits on ingested files.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval tuning.")
     ui: UISettings = Field(default_factory=UISettings, description="Chat server.")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Generative answers.")

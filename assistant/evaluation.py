@@ -1,8 +1,10 @@
 """Evaluating answers on question sets, without any language model.
 
-A question set is JSON Lines (or YAML / CSV with the same columns); see README "Evaluation".
-Metrics compare answer text to gold answers after normalisation, citations to gold evidence quotes,
-and check every citation against the stored document text.
+A question set is JSON Lines (or YAML / CSV with the same columns); see README "Evaluation". Items may
+name their document (a file path relative to the set): the document is ingested into the configured store
+if it is not there yet, and the question is answered from that document only, so one set can span many
+articles. Metrics compare answer text to gold answers after normalisation, citations to gold evidence quotes
+and gold answer offsets, and check every citation against the stored document text.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Assistant
-from assistant.citations import ABSTAIN_TEXT, FRAMING
+from assistant.answer import Assistant, Trace
 from assistant.types import Answer
+from store.lang import detect, strings, supported
+
+ANSWER_WINDOW = 250  # "answer found within 250 characters": what a reader sees first
 
 FIELDS: dict[str, type | tuple[type, ...]] = {
     "id": (str, int),
@@ -32,6 +36,8 @@ FIELDS: dict[str, type | tuple[type, ...]] = {
     "lang": str,
     "tags": list,
     "history": list,
+    "document": str,
+    "answer_offsets": list,
 }
 HIGHER_IS_BETTER = True
 
@@ -53,6 +59,8 @@ class QuestionItem:
     tags: tuple[str, ...] = ()
     history: tuple[tuple[str, str], ...] = ()
     line: int = 0
+    document: str | None = None
+    answer_offsets: tuple[tuple[int, int], ...] = ()
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -74,6 +82,11 @@ def _item(raw: Any, line: int, where: str) -> QuestionItem:
     for key in ("answers", "evidence", "tags"):
         if any(not isinstance(v, str) for v in raw.get(key) or []):
             raise QuestionSetError(f"{where}:{line}: field '{key}' must be a list of strings")
+    offsets = []
+    for span in raw.get("answer_offsets") or []:
+        if not (isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(v, int) for v in span)):
+            raise QuestionSetError(f"{where}:{line}: 'answer_offsets' must be a list of [start, end] pairs")
+        offsets.append((int(span[0]), int(span[1])))
     history = []
     for turn in raw.get("history") or []:
         if not isinstance(turn, (list, tuple)) or not 1 <= len(turn) <= 2:
@@ -89,6 +102,8 @@ def _item(raw: Any, line: int, where: str) -> QuestionItem:
         tags=tuple(raw.get("tags") or ()),
         history=tuple(history),
         line=line,
+        document=raw.get("document") or None,
+        answer_offsets=tuple(offsets),
     )
 
 
@@ -203,24 +218,35 @@ def passage_has_evidence(passage: str, evidence: Sequence[str]) -> bool:
 def answer_body(answer: Answer) -> str:
     """The answer text without its language framing and markers."""
     text = answer.text
-    framing = FRAMING.get(answer.language, "")
-    if framing and text.startswith(framing):
-        text = text[len(framing) :]
+    for code in supported():
+        framing = strings(code)["framing"]
+        if framing and text.startswith(framing):
+            text = text[len(framing) :]
     return re.sub(r"\s*\[\d+\]", "", text)
 
 
 def reads_in_language(answer: Answer, expected: str) -> bool:
     """Whether what the user reads is framed in ``expected``: abstention text, framing, or the body itself."""
-    from store.lexical import guess_language
-
     if not answer.grounded:
-        return answer.text == ABSTAIN_TEXT.get(expected, answer.text)
-    framing = FRAMING.get(expected, "")
+        return answer.text == strings(expected)["abstain"]
+    framing = strings(expected)["framing"]
     if framing and answer.text.startswith(framing):
         return True
-    if any(f and answer.text.startswith(f) for lang, f in FRAMING.items() if lang != expected):
+    others = [strings(c)["framing"] for c in supported() if c != expected]
+    if any(f and answer.text.startswith(f) for f in others):
         return False
-    return guess_language(answer_body(answer)) == expected
+    return detect(answer_body(answer), among=supported()) == expected
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A retrieved sentence as the evaluation sees it: where it is and how likely it was to answer."""
+
+    text: str
+    source: str
+    start: int
+    end: int
+    probability: float
 
 
 @dataclass(frozen=True)
@@ -237,9 +263,11 @@ class ItemResult:
     expected: tuple[str, ...]
     correct: bool
     contains: bool
+    found_in_window: bool
     f1: float
     exact: bool
     evidence_rank: int | None
+    answer_rank: int | None
     citations: int
     supported_citations: int
     evidence_found: int
@@ -249,33 +277,55 @@ class ItemResult:
     chars: int
     seconds: float
     retrieval_query: str
+    abstain_reason: str | None = None
+    score: float | None = None
+    document: str | None = None
+    ranked: bool = False
+
+
+def holds_span(ranked: Ranked, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether a sentence holds the start of a gold answer span."""
+    return any(ranked.start <= start < ranked.end for start, _ in spans)
 
 
 def score_item(
     item: QuestionItem,
     answer: Answer,
-    retrieved: Sequence[str],
+    ranking: Sequence[Ranked],
     verbatim: int,
     seconds: float,
     expected_lang: str,
+    *,
+    gold_source: str | None = None,
 ) -> ItemResult:
-    """Compare one answer with its gold data (pure)."""
+    """Compare one answer (and the ranking behind it) with its gold data (pure)."""
     body = answer_body(answer)
     contains = answer.grounded and contains_answer(answer.text, item.answers) if item.answers else answer.grounded
+    window = answer.grounded and bool(item.answers) and contains_answer(answer.text[:ANSWER_WINDOW], item.answers)
     correct = contains if item.answerable else not answer.grounded
     f1 = max((token_f1(body, g) for g in item.answers), default=0.0) if answer.grounded else 0.0
     exact = any(normalise_answer(body) == normalise_answer(g) for g in item.answers)
-    rank = next((i for i, p in enumerate(retrieved, start=1) if passage_has_evidence(p, item.evidence)), None)
+    rank = next((i for i, r in enumerate(ranking, start=1) if passage_has_evidence(r.text, item.evidence)), None)
+    answer_rank = None
+    if item.answer_offsets:
+        answer_rank = next((i for i, r in enumerate(ranking, start=1)
+                            if (gold_source is None or r.source == gold_source) and holds_span(r, item.answer_offsets)),
+                           None)
     supported = sum(passage_has_evidence(c.text, item.evidence) for c in answer.citations)
+    if item.answer_offsets and not item.evidence:
+        supported = sum(any(c.start <= s < c.end for s, _ in item.answer_offsets) for c in answer.citations)
     found = sum(any(q in c.text or c.text in q for c in answer.citations) for q in item.evidence)
     return ItemResult(
         id=item.id, question=item.question, lang=expected_lang, tags=item.tags, answerable=item.answerable,
         answer=answer.text, grounded=answer.grounded, expected=item.answers, correct=correct,
-        contains=contains, f1=f1, exact=exact, evidence_rank=rank if item.evidence else None,
-        citations=len(answer.citations), supported_citations=supported if item.evidence else len(answer.citations),
+        contains=contains, found_in_window=window, f1=f1, exact=exact,
+        evidence_rank=rank if item.evidence else None, answer_rank=answer_rank,
+        citations=len(answer.citations),
+        supported_citations=supported if (item.evidence or item.answer_offsets) else len(answer.citations),
         evidence_found=found, evidence_total=len(item.evidence), verbatim=verbatim,
         language_ok=reads_in_language(answer, expected_lang), chars=len(answer.text), seconds=seconds,
-        retrieval_query=answer.retrieval_query,
+        retrieval_query=answer.retrieval_query, abstain_reason=answer.abstain_reason, score=answer.score,
+        document=item.document, ranked=bool(item.answer_offsets),
     )
 
 
@@ -296,13 +346,17 @@ def summarise(rows: Sequence[ItemResult], *, k: int) -> dict[str, float | int | 
     answerable = [r for r in rows if r.answerable]
     unanswerable = [r for r in rows if not r.answerable]
     with_evidence = [r for r in answerable if r.evidence_total]
-    cited = [r for r in answerable if r.evidence_total and r.citations]
+    cited = [r for r in answerable if (r.evidence_total or r.ranked) and r.citations]
     all_citations = sum(r.citations for r in rows)
     ranks = [r.evidence_rank for r in with_evidence]
+    answer_ranks = [r.answer_rank for r in answerable if r.ranked]
     return {
         "questions": len(rows),
         "accuracy": _ratio(sum(r.correct for r in rows), len(rows)),
         "answer_accuracy": _ratio(sum(r.contains for r in answerable), len(answerable)),
+        "answer_in_250": _ratio(sum(r.found_in_window for r in answerable), len(answerable)),
+        "answer_top1": _ratio(sum(1 for x in answer_ranks if x == 1), len(answer_ranks)),
+        "answer_top3": _ratio(sum(1 for x in answer_ranks if x and x <= 3), len(answer_ranks)),
         "f1": _ratio(sum(r.f1 for r in answerable), len(answerable)),
         "exact_match": _ratio(sum(r.exact for r in answerable), len(answerable)),
         f"evidence_hit@{k}": _ratio(sum(1 for x in ranks if x and x <= k), len(ranks)),
@@ -325,9 +379,29 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
 
+def score_histogram(rows: Sequence[ItemResult], *, bins: int = 10) -> dict[str, list[int]]:
+    """Counts of the calibrated score in ``bins`` equal bins over [0, 1], answerable vs unanswerable."""
+    out: dict[str, list[int]] = {"answerable": [0] * bins, "unanswerable": [0] * bins}
+    for r in rows:
+        if r.score is None:
+            continue
+        out["answerable" if r.answerable else "unanswerable"][min(bins - 1, int(r.score * bins))] += 1
+    return out
+
+
+def reasons(rows: Sequence[ItemResult]) -> dict[str, dict[str, int]]:
+    """Why the assistant abstained, counted on answerable and unanswerable questions."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        if r.abstain_reason:
+            counts = out.setdefault(r.abstain_reason, {"answerable": 0, "unanswerable": 0})
+            counts["answerable" if r.answerable else "unanswerable"] += 1
+    return out
+
+
 @dataclass(frozen=True)
 class Report:
-    """An evaluation run: headline metrics, breakdowns by language and tag, and per-item rows."""
+    """An evaluation run: headline metrics, breakdowns by language, tag and dataset, and per-item rows."""
 
     metrics: dict[str, Any]
     by_lang: dict[str, dict[str, Any]]
@@ -341,12 +415,20 @@ class Report:
     def failures(self) -> list[ItemResult]:
         return [r for r in self.rows if not r.correct]
 
+    @property
+    def histogram(self) -> dict[str, list[int]]:
+        return score_histogram(self.rows)
+
+    @property
+    def reasons(self) -> dict[str, dict[str, int]]:
+        return reasons(self.rows)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON-ready)."""
         return {
             "label": self.label, "k": self.k, "metrics": self.metrics, "by_lang": self.by_lang,
-            "by_tag": self.by_tag, "settings": self.settings,
-            "rows": [asdict(r) for r in self.rows],
+            "by_tag": self.by_tag, "settings": self.settings, "score_histogram": self.histogram,
+            "abstain_reasons": self.reasons, "rows": [asdict(r) for r in self.rows],
             "failures": [r.id for r in self.failures],
         }
 
@@ -366,20 +448,53 @@ def build_report(rows: Sequence[ItemResult], *, k: int, label: str = "", setting
 # -- running ----------------------------------------------------------------------------------
 
 
+def documents_of(items: Sequence[QuestionItem], base: Path) -> dict[str, Path]:
+    """The document files the items name (relative to the set's folder), by the name items use.
+
+    Raises:
+        QuestionSetError: a named document does not exist.
+    """
+    found: dict[str, Path] = {}
+    for item in items:
+        if item.document and item.document not in found:
+            path = (base / item.document).resolve()
+            if not path.is_file():
+                raise QuestionSetError(f"line {item.line}: document {item.document!r} not found next to the set")
+            found[item.document] = path
+    return found
+
+
+def ranking_of(trace: Trace | None) -> list[Ranked]:
+    """The candidates behind an answer, most likely first."""
+    if trace is None:
+        return []
+    return [
+        Ranked(s.candidate.row.text, s.candidate.document.source, s.candidate.row.start, s.candidate.row.end,
+               s.probability)
+        for s in trace.scored
+    ]
+
+
 def evaluate(
     assistant: Assistant,
     items: Sequence[QuestionItem],
     *,
     k: int | None = None,
     label: str = "",
+    sources: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
-    """Answer every item with ``assistant`` and score the answers."""
-    from store.lexical import guess_language
+    """Answer every item with ``assistant`` and score the answers.
+
+    ``sources`` maps an item's ``document`` to the source it was stored under; such items are answered from
+    that document only.
+    """
+    from assistant.question import prepare
 
     k = k or assistant.settings.retrieval.k
     texts: dict[str, str] = {}
     documents = {d.source: d for d in assistant.store.documents()}
+    languages = {d.language for d in documents.values()}
 
     def document_text(source: str) -> str:
         if source not in texts:
@@ -389,20 +504,49 @@ def evaluate(
 
     rows = []
     for item in items:
+        source = (sources or {}).get(item.document) if item.document else None
         started = time.perf_counter()
-        answer = assistant.answer(item.question, list(item.history), k=k)
+        response = assistant.stream(item.question, list(item.history), k=k, sources=[source] if source else None)
+        answer = response.answer()
         seconds = time.perf_counter() - started
-        retrieved = [h.sentence.text for h in assistant.retriever.search(answer.retrieval_query)[: max(k, 10)]]
         verbatim = sum(document_text(c.source)[c.start : c.end] == c.text for c in answer.citations)
-        rows.append(score_item(item, answer, retrieved, verbatim, seconds, item.lang or guess_language(item.question)))
+        lang = item.lang or prepare(item.question, languages=languages).language
+        rows.append(score_item(item, answer, ranking_of(response.trace), verbatim, seconds, lang,
+                               gold_source=source))
         if progress:
             progress(1)
     settings = assistant.settings.retrieval.model_dump()
+    settings["embedding_model"] = assistant.store.model_name
+    settings["threshold"] = assistant.threshold
     return build_report(rows, k=k, label=label, settings=settings)
 
 
+def sample_documents(items: Sequence[QuestionItem], count: int) -> list[QuestionItem]:
+    """The items of a fixed sample of ``count`` documents (by a hash of their name), for quick gates."""
+    import hashlib
+
+    names = sorted({i.document for i in items if i.document}, key=lambda n: hashlib.sha1(n.encode()).hexdigest())
+    chosen = set(names[:count])
+    return [i for i in items if not i.document or i.document in chosen]
+
+
+def load_evidence_check(items: Sequence[QuestionItem], store: Any) -> None:
+    """Every ``evidence`` quote must occur in a stored document.
+
+    Raises:
+        QuestionSetError: naming the line whose evidence is not in the store.
+    """
+    if not any(i.evidence for i in items):
+        return
+    texts = [store.document_text(d.doc_id) for d in store.documents()]
+    for item in items:
+        for quote in item.evidence:
+            if not any(quote in doc for doc in texts):
+                raise QuestionSetError(f"line {item.line}: evidence {quote[:60]!r} is not in the indexed documents")
+
+
 def parse_bar(text: str) -> tuple[str, float]:
-    """Parse ``METRIC=VALUE`` of ``--fail-under``."""
+    """Parse ``METRIC=VALUE`` (or ``TAG:METRIC=VALUE``) of ``--fail-under``."""
     name, _, value = text.partition("=")
     try:
         return name.strip(), float(value)
@@ -417,11 +561,16 @@ def missed_bars(report: Report, bars: Sequence[tuple[str, float]]) -> list[str]:
     """Human-readable list of the ``--fail-under`` bars the report misses."""
     missed = []
     for name, bar in bars:
-        value = report.metrics.get(name)
+        tag, _, metric = name.rpartition(":")
+        metrics = report.by_tag.get(tag, {}) if tag else report.metrics
+        value = metrics.get(metric)
+        if tag and tag not in report.by_tag:
+            missed.append(f"{name}: no item has the tag {tag!r}")
+            continue
         if value is None:
-            missed.append(f"{name}: unknown metric (known: {', '.join(report.metrics)})")
-        elif name in LOWER_IS_BETTER and value > bar:
+            missed.append(f"{name}: unknown metric or no such items (known: {', '.join(report.metrics)})")
+        elif metric in LOWER_IS_BETTER and value > bar:
             missed.append(f"{name} = {value} is above {bar}")
-        elif name not in LOWER_IS_BETTER and value < bar:
+        elif metric not in LOWER_IS_BETTER and value < bar:
             missed.append(f"{name} = {value} is below {bar}")
     return missed

@@ -10,6 +10,9 @@ from assistant.evaluation import Report
 HEADLINE = (
     "accuracy",
     "answer_accuracy",
+    "answer_top1",
+    "answer_top3",
+    "answer_in_250",
     "evidence_cited",
     "citation_precision",
     "verbatim_rate",
@@ -30,9 +33,13 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+BREAKDOWN = ("questions", "answer_top1", "answer_top3", "answer_in_250", "answer_accuracy", "abstention_accuracy",
+             "false_abstention_rate")
+
+
 def render_table(reports: Sequence[Report]) -> str:
-    """Metrics side by side, one column per report (settings variant)."""
-    names = list(reports[0].metrics)
+    """Metrics side by side, one column per report (settings variant), then per language and per tag."""
+    names = [n for n in reports[0].metrics if any(r.metrics.get(n) is not None for r in reports)]
     width = max(len(n) for n in names) + 2
     columns = [r.label or "run" for r in reports]
     col = max(10, *(len(c) + 2 for c in columns))
@@ -40,11 +47,45 @@ def render_table(reports: Sequence[Report]) -> str:
     for name in names:
         lines.append(name.ljust(width) + "".join(_fmt(r.metrics.get(name)).rjust(col) for r in reports))
     first = reports[0]
-    for lang, metrics in first.by_lang.items():
-        lines.append(f"[{lang}] accuracy {_fmt(metrics['accuracy'])}  questions {metrics['questions']}")
+    groups = [("lang", lang) for lang in first.by_lang] + [("tag", tag) for tag in first.by_tag]
+    if len(groups) > 1:
+        lines.append("")
+        header = "breakdown".ljust(24) + "".join(m[:13].rjust(14) for m in BREAKDOWN)
+        for report in reports:
+            lines.append(f"{report.label or 'run'}:")
+            lines.append(header)
+            for kind, key in groups:
+                metrics = (report.by_lang if kind == "lang" else report.by_tag).get(key, {})
+                label = f"[{key}]" if kind == "lang" else key
+                lines.append(label[:23].ljust(24) + "".join(_fmt(metrics.get(m)).rjust(14) for m in BREAKDOWN))
+    reasons = first.reasons
+    if reasons:
+        lines.append("abstained because: " + ", ".join(
+            f"{name} ({counts['unanswerable']} unanswerable, {counts['answerable']} answerable)"
+            for name, counts in sorted(reasons.items())))
     if first.failures:
-        lines.append(f"{len(first.failures)} failure(s): " + ", ".join(r.id for r in first.failures))
+        shown = ", ".join(r.id for r in first.failures[:40])
+        more = f" and {len(first.failures) - 40} more" if len(first.failures) > 40 else ""
+        lines.append(f"{len(first.failures)} failure(s): {shown}{more}")
     return "\n".join(lines)
+
+
+def _histogram(report: Report) -> str:
+    """The calibrated score of answerable vs unanswerable questions, as two rows of bars."""
+    histogram = report.histogram
+    peak = max([*histogram["answerable"], *histogram["unanswerable"], 1])
+    parts = ['<svg class="chart" width="560" height="190" role="img" aria-label="score distribution">',
+             '<text x="0" y="16" class="t">score distribution (answerable above, unanswerable below)</text>']
+    for row, (name, colour) in enumerate((("answerable", "#3b7dd8"), ("unanswerable", "#c0392b"))):
+        for i, count in enumerate(histogram[name]):
+            height = int(60 * count / peak)
+            y = 90 - height if row == 0 else 100
+            parts.append(f'<rect x="{40 + 50 * i}" y="{y}" width="44" height="{height}" fill="{colour}"/>')
+            parts.append(f'<text x="{40 + 50 * i}" y="{y - 2 if row == 0 else 100 + height + 12}">{count}</text>')
+    for i in range(11):
+        parts.append(f'<text x="{32 + 50 * i}" y="185">{i / 10:.1f}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _bar_chart(title: str, values: dict[str, float | None], *, maximum: float = 1.0) -> str:
@@ -76,6 +117,8 @@ def render_html(reports: Sequence[Report]) -> str:
         _bar_chart("accuracy by tag", {k: v["accuracy"] for k, v in first.by_tag.items()}),
         _bar_chart("evidence cited by tag", {k: v["evidence_cited"] for k, v in first.by_tag.items()}),
     ]
+    if any(r.score is not None for r in first.rows):
+        charts.append(_histogram(first))
     latencies = sorted(r.seconds * 1000 for r in first.rows)
     if latencies:
         buckets: dict[str, float | None] = {}
@@ -91,9 +134,14 @@ def render_html(reports: Sequence[Report]) -> str:
         comparison = f"<h2>Comparison</h2><table><tr><th>metric</th>{head}</tr>{compare}</table>"
     else:
         comparison = ""
+    reasons = "".join(
+        f"<tr><td>{escape(name)}</td><td>{counts['unanswerable']}</td><td>{counts['answerable']}</td></tr>"
+        for name, counts in sorted(first.reasons.items()))
+    reasons_table = ("<h2>Why it abstained (stage: unanswerable / answerable questions)</h2><table><tr><th>stage</th>"
+                     f"<th>unanswerable</th><th>answerable</th></tr>{reasons}</table>") if reasons else ""
     failures = "".join(
         f"<tr><td>{escape(r.id)}</td><td>{escape(r.lang)}</td><td>{escape(', '.join(r.tags))}</td>"
-        f"<td>{escape(r.question)}</td><td>{escape(r.answer)}</td>"
+        f"<td>{escape(r.question)}</td><td>{escape(r.answer)}</td><td>{escape(r.abstain_reason or '')}</td>"
         f"<td>{escape(' | '.join(r.expected) if r.answerable else '(abstain)')}</td></tr>"
         for r in first.failures
     )
@@ -113,7 +161,9 @@ td,th{{border:1px solid #ddd;padding:4px;vertical-align:top}}
 <div class="cards">{cards}</div>
 <h2>Breakdowns</h2>{"".join(charts)}
 {comparison}
+{reasons_table}
 <h2>Failures ({len(first.failures)})</h2>
-<table><tr><th>id</th><th>lang</th><th>tags</th><th>question</th><th>answer</th><th>expected</th></tr>{failures}</table>
+<table><tr><th>id</th><th>lang</th><th>tags</th><th>question</th><th>answer</th><th>reason</th><th>expected</th></tr>
+{failures}</table>
 </body></html>
 """

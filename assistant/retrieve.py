@@ -1,8 +1,14 @@
-"""Hybrid retrieval over sentences: dense (Chroma) and lexical (BM25), fused by a calibrated score."""
+"""The retrieve stage: dense (Chroma) and lexical (FTS5 BM25) candidates for a question, with what scoring needs.
+
+Candidates are the union of the nearest sentences by cosine and the best by BM25 within the chosen
+documents; their cosines, BM25 scores and neighbouring sentences are read for those candidates only, so a
+query's cost does not grow with the size of the store.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,185 +17,115 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.config import RetrievalSettings
-from store import Store, StoredSentence
-from store.lexical import analyse
+from assistant.question import Question
+from store import Store, StoredDocument
+from store.lexical import analyse, words
+from store.lexicon import SentenceRow
 
 logger = logging.getLogger(__name__)
 
-
-# A query word unknown to the index meets an indexed term sharing a prefix this long (and covering
-# most of the shorter word): English cognates (university/université, minister/ministre) and typos.
-MIN_SHARED_PREFIX = 5
-MIN_SHARED_SHARE = 0.75
+DEFAULT_DENSE_CANDIDATES = 20
+DEFAULT_LEXICAL_CANDIDATES = 20
 
 
 @dataclass(frozen=True)
-class Hit:
-    """A scored sentence: ``score`` ranks, ``dense`` and ``coverage`` decide abstention.
+class Candidate:
+    """A sentence that may answer, with its raw retrieval signals."""
 
-    ``context`` holds the terms of the sentence and of the one before it, so that a sentence that
-    says "the two men" still counts as naming the people the previous sentence named.
-    """
-
-    sentence: StoredSentence
-    score: float
+    row: SentenceRow
+    document: StoredDocument
     dense: float
-    lexical: float
-    coverage: float
-    context: frozenset[str] = frozenset()
+    bm25: float
+    previous: SentenceRow | None = None
+
+    @property
+    def sid(self) -> str:
+        return self.row.sid
 
 
-class LexicalIndex:
-    """BM25 over the stored sentences' precomputed terms, built once per process."""
+@dataclass(frozen=True)
+class Retrieval:
+    """Everything the scoring stages read about one question's candidates (no I/O beyond this point)."""
 
-    def __init__(self, sentences: Sequence[StoredSentence]) -> None:
-        from rank_bm25 import BM25Okapi
-
-        self.sentences = list(sentences)
-        self.by_id = {s.id: i for i, s in enumerate(self.sentences)}
-        self.term_sets = [frozenset(s.terms) for s in self.sentences]
-        corpus = [list(s.terms) or ["\u2205"] for s in self.sentences]
-        self._bm25 = BM25Okapi(corpus) if corpus else None
-        idf = self._bm25.idf if self._bm25 else {}
-        self._floor = 0.05
-        self.idf = {t: max(v, self._floor) for t, v in idf.items()}
-        # A question word found nowhere in the corpus is as informative as the rarest word we have.
-        self.unseen_idf = max(self.idf.values(), default=1.0)
-        self.contexts = [
-            self.term_sets[i] | (self.term_sets[i - 1] if i and s.doc_id == self.sentences[i - 1].doc_id else set())
-            for i, s in enumerate(self.sentences)
-        ]
-        self._by_prefix: dict[str, list[str]] = {}
-        for known in sorted(self.idf):
-            self._by_prefix.setdefault(known[:MIN_SHARED_PREFIX], []).append(known)
-
-    def __len__(self) -> int:
-        return len(self.sentences)
-
-    def bm25(self, terms: Sequence[str]) -> list[float]:
-        """BM25 score of every sentence for the query terms."""
-        if not self._bm25 or not terms:
-            return [0.0] * len(self.sentences)
-        return [float(v) for v in self._bm25.get_scores(list(terms))]
-
-    def weight(self, term: str) -> float:
-        return self.idf.get(term, self.unseen_idf)
-
-    def knows(self, term: str) -> bool:
-        """Whether ``term`` occurs in the indexed sentences."""
-        return term in self.idf
-
-    def expand(self, terms: Sequence[str]) -> list[str]:
-        """Replace each unknown query term by the indexed term it shares the longest prefix with."""
-        return [
-            t if t in self.idf else closest_by_prefix(t, self._by_prefix.get(t[:MIN_SHARED_PREFIX], ())) for t in terms
-        ]
+    question: Question
+    terms: tuple[str, ...]
+    names: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+    idf: dict[str, float]
+    in_documents: frozenset[str]
+    scope: tuple[str, ...]
 
 
-def shared_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
+def idf(document_frequency: int, total: int) -> float:
+    """BM25's inverse document frequency (never negative); a term found nowhere counts as the rarest."""
+    return math.log(1 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
-def closest_by_prefix(term: str, known: Sequence[str]) -> str:
-    """``term``'s nearest spelling among ``known`` (same stem start), or ``term`` itself."""
-    best, best_length = term, 0
-    for candidate in known:
-        length = shared_prefix(term, candidate)
-        enough = max(MIN_SHARED_PREFIX, MIN_SHARED_SHARE * min(len(term), len(candidate)))
-        if length >= enough and length > best_length:
-            best, best_length = candidate, length
-    return best
+def query_terms(question: Question, store: Store) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The query's index terms (question language; unknown words meet indexed cognates) and its names' terms."""
+    lexicon = store.lexicon
+    terms = tuple(dict.fromkeys(lexicon.expand(t) for t in analyse(question.query, question.language)))
+    names = tuple(dict.fromkeys(
+        t for w in words(question.query) if w[:1].isupper() for t in analyse(w, question.language)
+    ))
+    return terms, tuple(lexicon.expand(t) for t in names)
 
 
-def coverage(query_terms: Sequence[str], sentence_terms: frozenset[str], weight) -> float:
-    """IDF-weighted share of the distinct query terms that the sentence contains."""
-    unique = set(query_terms)
-    total = sum(weight(t) for t in unique)
-    if total <= 0:
-        return 0.0
-    return sum(weight(t) for t in unique if t in sentence_terms) / total
-
-
-def saturate(score: float, half: float) -> float:
-    """Map a BM25 score to [0, 1): ``half`` maps to 0.5, so no per-query normalisation is needed."""
-    return score / (score + half) if score > 0 else 0.0
-
-
-def fuse(
-    index: LexicalIndex,
-    query_terms: Sequence[str],
-    dense: dict[str, float],
-    chunk_dense: dict[str, float],
-    settings: RetrievalSettings,
-) -> list[Hit]:
-    """Score every candidate sentence and return them best first (pure: no I/O)."""
-    bm25 = index.bm25(query_terms) if settings.mode != "dense" else [0.0] * len(index)
-    floor = min(dense.values(), default=0.0)
-    candidates = set(dense)
-    candidates.update(index.sentences[i].id for i, v in enumerate(bm25) if v > 0)
-    hits = []
-    for sentence_id in candidates:
-        position = index.by_id.get(sentence_id)
-        if position is None:  # written after the index was built; picked up at the next refresh
-            continue
-        sentence = index.sentences[position]
-        dense_score = max(dense.get(sentence_id, floor), chunk_dense.get(sentence.chunk_id, -1.0))
-        lexical = saturate(bm25[position], settings.bm25_saturation)
-        cover = coverage(query_terms, index.term_sets[position], index.weight)
-        if settings.mode == "lexical":
-            score = lexical
-        elif settings.mode == "dense":
-            score = dense_score
-        else:
-            score = dense_score + settings.lexical_weight * lexical
-        hits.append(Hit(sentence, score, dense_score, lexical, cover, index.contexts[position]))
-    hits.sort(key=lambda h: (-h.score, h.sentence.source, h.sentence.start))
-    return hits
+def retrieve(
+    store: Store,
+    question: Question,
+    vector: Sequence[float],
+    *,
+    scope: Sequence[str] | None = None,
+    dense_candidates: int = DEFAULT_DENSE_CANDIDATES,
+    lexical_candidates: int = DEFAULT_LEXICAL_CANDIDATES,
+    mode: str = "hybrid",
+) -> Retrieval:
+    """Candidates for ``question`` (embedded as ``vector``) within the documents ``scope`` (all when None)."""
+    lexicon = store.lexicon
+    terms, names = query_terms(question, store)
+    dense = dict(store.search(vector, dense_candidates, doc_ids=scope)) if mode != "lexical" else {}
+    lexical = dict(lexicon.search(terms, limit=lexical_candidates, doc_ids=scope)) if mode != "dense" else {}
+    ids = list(dict.fromkeys([*dense, *lexical]))
+    rows = lexicon.sentences(ids)
+    missing_dense = [sid for sid in ids if sid not in dense and sid in rows]
+    if missing_dense and mode != "lexical":
+        dense.update(store.cosines(vector, missing_dense))
+    if mode != "dense":
+        lexical.update(lexicon.scores(terms, [sid for sid in ids if sid not in lexical and sid in rows]))
+    frequency, total = lexicon.document_frequency([*terms, *names])
+    weights = {t: idf(frequency.get(t, 0), max(total, 1)) for t in (*terms, *names)}
+    candidates = []
+    for sid in ids:
+        row = rows.get(sid)
+        document = store.document(row.doc_id) if row else None
+        if row is None or document is None:
+            continue  # a row of a version being replaced: the lexicon only holds current rows
+        previous = lexicon.sentence_at(row.doc_id, row.position - 1) if row.position else None
+        candidates.append(Candidate(row, document, dense.get(sid, 0.0), lexical.get(sid, 0.0), previous))
+    in_documents = lexicon.present_in([*terms, *names], list(scope) if scope is not None else None)
+    return Retrieval(question, terms, names, tuple(candidates), weights, frozenset(in_documents),
+                     tuple(scope) if scope is not None else ())
 
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over the store: dense + BM25 sentences, fused."""
+    """The same candidates as a LangChain retriever (documents best first by cosine), for LCEL chains."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     store: Store
-    index: LexicalIndex
-    settings: RetrievalSettings
+    k: int = 4
 
-    def search(self, query: str, *, vector: list[float] | None = None) -> list[Hit]:
-        """Hits for ``query`` best first; ``vector`` skips re-embedding an already embedded query."""
-        if not len(self.index):
-            return []
-        terms = self.index.expand(analyse(query))
-        dense: dict[str, float] = {}
-        chunk_dense: dict[str, float] = {}
-        if self.settings.mode != "lexical":
-            vector = vector if vector is not None else self.store.embed_query(query)
-            n = self.settings.candidates
-            dense = dict(self.store.search_sentences(vector, n))
-            chunk_dense = dict(self.store.search_chunks(vector, n))
-        return fuse(self.index, terms, dense, chunk_dense, self.settings)
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        from assistant.question import prepare
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        return [hit_to_document(hit) for hit in self.search(query)[: self.settings.k * 2]]
-
-
-def hit_to_document(hit: Hit) -> Document:
-    """A LangChain ``Document`` for chains; never returned to users of ``assistant``."""
-    s = hit.sentence
-    return Document(
-        page_content=s.text,
-        id=s.id,
-        metadata={
-            "source": s.source, "title": s.title, "section": s.section, "start": s.start, "end": s.end,
-            "score": hit.score, "dense": hit.dense, "coverage": hit.coverage,
-        },
-    )
+        question = prepare(query)
+        found = retrieve(self.store, question, self.store.embed_query(question.query))
+        ranked = sorted(found.candidates, key=lambda c: -c.dense)[: self.k]
+        return [
+            Document(page_content=c.row.text, id=c.sid, metadata={
+                "source": c.document.source, "title": c.document.title, "start": c.row.start, "end": c.row.end,
+                "dense": c.dense, "bm25": c.bm25,
+            })
+            for c in ranked
+        ]

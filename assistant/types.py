@@ -18,6 +18,7 @@ class Citation:
     score: float
     title: str = ""
     section: str = ""
+    doc_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON-ready)."""
@@ -26,7 +27,13 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer whose every ``[n]`` marker refers to ``citations[n - 1]``."""
+    """An answer whose every ``[n]`` marker refers to ``citations[n - 1]``.
+
+    ``grounded`` is False when the assistant abstains; ``abstain_reason`` then names the stage that withheld
+    the answer (``low_score``, ``answer_type``, ``echo``, ``no_passages``, ``model_unsure``...). ``score`` is
+    the calibrated probability that the best passage answers the question. ``related`` holds a closely
+    related passage when the assistant abstains (never a citation).
+    """
 
     text: str
     citations: tuple[Citation, ...]
@@ -36,6 +43,9 @@ class Answer:
     question: str = ""
     related: Citation | None = None
     notices: tuple[str, ...] = field(default_factory=tuple)
+    abstain_reason: str | None = None
+    score: float | None = None
+    sources: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON-ready)."""
@@ -43,4 +53,5 @@ class Answer:
         data["citations"] = [c.to_dict() for c in self.citations]
         data["related"] = self.related.to_dict() if self.related else None
         data["notices"] = list(self.notices)
+        data["sources"] = list(self.sources)
         return data

@@ -6,37 +6,41 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.retrieve import closest_by_prefix
-from store.lexical import analyse, guess_language
+from store.lang import detect, every, language, supported
+from store.lexical import analyse as analyse_in
+from store.lexical import words
+from store.lexicon import closest_by_prefix
 
 MIN_TERM_SUPPORT = 0.5
-# e5 cosine for a claim in another language than its passage. Calibrated on tests/assistant/test_verify.py:
-# supported English paraphrases of French passages score 0.826-0.911, unsupported ones 0.746-0.821. In the
-# same language, cosine is no evidence (a fabricated French claim sharing words scored 0.87), so words decide.
-MIN_EMBEDDING_SUPPORT = 0.824
+# The cosine a claim in another language than its passage needs is per embedding model (the calibration
+# file's "support"): in the same language cosine is no evidence (a fabricated French claim sharing words
+# scored high), so words decide.
 _NUMBER = re.compile(r"\d[\d\s.,\u00a0\u202f]*\d|\d")
 _MARKERS = re.compile(r"\s*\[(\d+)\]")
 _PARTIAL_MARKER = re.compile(r"\[\d*\]?")
 _WORD = re.compile(r"[^\W_]")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?:\s*\[\d+\])*|$)")
-_UNKNOWN = re.compile(
-    r"(ne (le )?précise pas|ne (le )?dit pas|ne contient pas|n'est pas mentionn|aucune information|"
-    r"does not (say|contain|mention|specify)|doesn't (say|contain|mention)|not (mentioned|stated|specified)|"
-    r"no information|i don't know|je ne sais pas)",
-    re.IGNORECASE,
-)
+# How a generated answer says it does not know, and the conjunctions that start a clause: language data.
+_UNKNOWN = re.compile("|".join(every("SAYS_UNKNOWN")), re.IGNORECASE)
+
+
+def lang_of(text: str) -> str:
+    return detect(text, among=supported())
+
+
+def analyse(text: str) -> list[str]:
+    """Terms of a claim or passage in its own language."""
+    return analyse_in(text, lang_of(text))
+
+
 # Words that add no information to a restated question ("Kim inspected several aircraft").
-_VAGUE = frozenset(analyse("several plusieurs certains certaines various divers diverses many things choses"))
-# A lone French "ne" is often expletive ("avant que la marche ne soit jouée"): it negates only with its
-# second part (pas, jamais, rien...), or words that negate on their own (aucun, ni, sans).
-_NEGATION = re.compile(
-    r"\b(?:ne|n)\b[^,;.]*?\b(?:pas|jamais|rien|personne|plus|guère|point|nullement)\b|"
-    r"\b(?:aucun|aucune|ni|sans|nul|nulle|not|no|never|none|nor|without|cannot)\b|n't\b",
-    re.IGNORECASE,
+_VAGUE = frozenset(
+    t for code, vague in zip(supported(), every("VAGUE_WORDS"), strict=True) for t in analyse_in(" ".join(vague), code)
 )
 # A run of capitalised words: one name ("Kim Jong Un", "Sergueï Choïgou").
 _NAME = re.compile(r"[A-ZÀ-Þ][^\W\d_]*(?:[\s-]+[A-ZÀ-Þ][^\W\d_]*)*")
-_CLAUSE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+(?=(?:mais|tandis que|alors que|but|while|whereas)\b)", re.IGNORECASE)
+_CONJUNCTIONS = "|".join(c for group in every("CLAUSE_CONJUNCTIONS") for c in group)
+_CLAUSE = re.compile(rf"\s*[,;:\u2013\u2014]\s*|\s+(?=(?:{_CONJUNCTIONS})\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,17 @@ class VerifiedSentence:
     text: str
     supported_by: tuple[int, ...]
     dropped_markers: tuple[int, ...]
+
+
+def name_terms(text: str, code: str) -> list[str]:
+    """Index terms of the capitalised words (names) of a claim, in the document's language ``code``."""
+    return [t for w in words(text) if w[:1].isupper() for t in analyse_in(w, code)]
+
+
+def misses_name(claim: str, context: set[str] | frozenset[str], known: set[str], code: str) -> bool:
+    """Whether the claim names someone or something the document knows (``known``) but its cited sentence and
+    the one before it (``context``) do not mention: "Kozlov a reçu cinq drones" citing the gifts sentence."""
+    return any(t in known and t not in context for t in name_terms(claim, code))
 
 
 def split_answer(text: str) -> list[str]:
@@ -66,16 +81,10 @@ def term_support(sentence: str, passage: str) -> float:
     return len(terms & set(analyse(passage))) / len(terms)
 
 
-_NUMBER_WORDS = {
-    "un": "1", "une": "1", "one": "1", "deux": "2", "two": "2", "trois": "3", "three": "3", "quatre": "4",
-    "four": "4", "cinq": "5", "five": "5", "six": "6", "sept": "7", "seven": "7", "huit": "8", "eight": "8",
-    "neuf": "9", "nine": "9", "dix": "10", "ten": "10",
-}
-
-
 def _numbers(text: str) -> set[str]:
     found = {re.sub(r"\D", "", n) for n in _NUMBER.findall(text)}
-    found.update(_NUMBER_WORDS[w] for w in re.findall(r"[^\W\d_]+", text.lower()) if w in _NUMBER_WORDS)
+    values = language(lang_of(text)).number_values
+    found.update(str(values[w]) for w in re.findall(r"[^\W\d_]+", text.lower()) if w in values)
     return found
 
 
@@ -109,8 +118,8 @@ def echoes_question(sentence: str, question: str) -> bool:
 
 
 def negated(text: str) -> bool:
-    """Whether the text carries a negation (French ne/n'...pas/aucun/jamais/ni, English not/no/never/n't)."""
-    return bool(_NEGATION.search(text.replace("\u2019", "'").replace("'", " ' ").replace(" ' t", "'t")))
+    """Whether the text carries a negation in its language (the language modules' negation pattern)."""
+    return language(lang_of(text)).negated(text)
 
 
 def polarity_agrees(sentence: str, passage: str) -> bool:
@@ -137,6 +146,7 @@ def verify_sentences(
     similarity: Callable[[str, str], float],
     question: str = "",
     names_missing: Callable[[str, int], bool] | None = None,
+    min_similarity: float = 0.6,
 ) -> list[VerifiedSentence]:
     """Check each sentence's markers against its passages; attach the best passage to uncited claims.
 
@@ -156,8 +166,8 @@ def verify_sentences(
             return False
         if term_support(sentence, passage) >= MIN_TERM_SUPPORT:
             return True
-        cross_lingual = guess_language(sentence) != guess_language(passage)
-        return cross_lingual and similarity(sentence, passage) >= MIN_EMBEDDING_SUPPORT
+        cross_lingual = lang_of(sentence) != lang_of(passage)
+        return cross_lingual and similarity(sentence, passage) >= min_similarity
 
     out = []
     for sentence in sentences:

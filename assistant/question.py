@@ -1,0 +1,145 @@
+"""The question stage: validate the text, detect its language, and make follow-ups stand alone (pure)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from assistant.errors import InvalidQuestion
+from store.lang import Language, detect, language, strings, supported
+from store.lexical import analyse, words
+
+MAX_QUESTION_CHARS = 2000
+_CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A validated question and what every answering path derives from it.
+
+    ``query`` is what retrieval searches for: the question itself, or for a follow-up the question with the
+    names it leans on carried from the conversation ("How far is it from Moscow? (Putin, Kim)").
+    """
+
+    text: str
+    language: str
+    history: tuple[tuple[str, str], ...] = ()
+    query: str = ""
+    carried: tuple[str, ...] = ()
+    notices: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def lang(self) -> Language:
+        return language(self.language)
+
+
+def clean_question(question: object) -> tuple[str, bool]:
+    """Validate a question; returns the text to use and whether it was truncated.
+
+    Raises:
+        InvalidQuestion: empty, not valid text (lone surrogates from invalid UTF-8), or control characters.
+    """
+    if question is None or not isinstance(question, str):
+        if isinstance(question, bytes):
+            try:
+                question = question.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InvalidQuestion("the question is not valid UTF-8 text; retype it", code="encoding") from None
+        else:
+            raise InvalidQuestion("the question must be text; type a question about the article", code="empty")
+    if not question.strip():
+        raise InvalidQuestion("the question is empty; type a question about the article", code="empty")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in question):
+        raise InvalidQuestion("the question holds bytes that are not valid UTF-8; retype it", code="encoding")
+    text = question.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+    if any(unicodedata.category(c) == "Cc" and c != "\n" for c in text):
+        raise InvalidQuestion("the question contains control characters; remove them and ask again", code="control")
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    truncated = len(text) > MAX_QUESTION_CHARS
+    return (text[:MAX_QUESTION_CHARS].rstrip() if truncated else text), truncated
+
+
+def normalise_history(history: Sequence | None) -> tuple[tuple[str, str], ...]:
+    """Earlier turns as ``(question, answer)`` pairs, from pairs or from ``{"role", "content"}`` messages."""
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None
+    for item in history or ():
+        if isinstance(item, dict):
+            content = item.get("content")
+            if isinstance(content, list):  # content parts
+                content = " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
+            content = str(content or "")
+            if item.get("role") == "user":
+                if pending is not None:
+                    pairs.append((pending, ""))
+                pending = content
+            elif item.get("role") == "assistant" and pending is not None:
+                pairs.append((pending, content))
+                pending = None
+        else:
+            user, bot = [*list(item), "", ""][:2]
+            pairs.append((str(user or ""), str(bot or "")))
+    if pending is not None:
+        pairs.append((pending, ""))
+    return tuple(pairs)
+
+
+def entities(text: str, lang: Language) -> list[str]:
+    """Capitalised content words (names): not stop words, question words or pronouns ("De", "What")."""
+    found: list[str] = []
+    for word in _CAPITALISED.findall(text):
+        lower = word.lower()
+        if lower in lang.follow_up_words or not analyse(word, lang.code) or not analyse(lower, lang.code):
+            continue
+        if word not in found:
+            found.append(word)
+    return found
+
+
+def is_follow_up(question: str, lang: Language) -> bool:
+    """True when the question needs the conversation to be understood (pronouns, ellipsis)."""
+    lower = question.lower().replace("\u2019", "'")
+    named = bool(entities(question, lang))
+    # "Qu'a-t-il dit ?" leans on the conversation; "Kim a-t-il reçu... ?" names its subject, and its "il"
+    # only repeats it.
+    inverted = lang.inverted_pronoun.search(lower) if lang.inverted_pronoun is not None else None
+    if inverted and not named:
+        return True
+    plain = lang.inverted_pronoun.sub(" ", lower) if lang.inverted_pronoun is not None else lower
+    if any(w in lang.follow_up_words for w in words(plain)):
+        return True
+    if lower.startswith(lang.follow_up_openings):
+        return True
+    # Ellipsis ("Et pourquoi ?"): one content word or none, and no name to stand on.
+    return len(analyse(question, lang.code)) <= 1 and not named
+
+
+def standalone(question: str, history: Sequence[tuple[str, str]], lang: Language) -> tuple[str, ...]:
+    """Names a follow-up leans on, carried from the latest earlier question that has some."""
+    if not history or not is_follow_up(question, lang):
+        return ()
+    for previous, _ in reversed(history):
+        previous_lang = language(detect(previous, among=supported()))
+        carried = entities(previous, previous_lang) or [
+            w for w in words(previous) if analyse(w, previous_lang.code)
+        ]
+        if carried:
+            return tuple(w for w in carried if w.lower() not in question.lower())
+    return ()
+
+
+def prepare(question: object, history: Sequence | None = None, *, languages: Iterable[str] = ()) -> Question:
+    """The validated ``Question``: its language (among French, English and ``languages``) and its query.
+
+    Raises:
+        InvalidQuestion: see ``clean_question``.
+    """
+    text, truncated = clean_question(question)
+    code = detect(text, among=(*supported(), *languages))
+    turns = normalise_history(history)
+    carried = standalone(text, turns, language(code))
+    query = f"{text} ({', '.join(carried)})" if carried else text
+    notices = (strings(code)["truncated"].format(limit=MAX_QUESTION_CHARS),) if truncated else ()
+    return Question(text, code, turns, query, carried, notices)
