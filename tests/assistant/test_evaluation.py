@@ -10,11 +10,14 @@ from click.testing import CliRunner
 from assistant.cli import main
 from assistant.evaluation import (
     QuestionSetError,
+    Ranked,
     build_report,
     contains_answer,
     evaluate,
+    load_evidence_check,
     load_question_set,
     missed_bars,
+    sample_documents,
     score_item,
     token_f1,
 )
@@ -22,8 +25,16 @@ from assistant.types import Answer, Citation
 from tests.conftest import QUESTIONS
 
 
-def cite(index: int, text: str) -> Citation:
-    return Citation(index, text, "doc", 0, len(text), 1.0)
+def cite(index: int, text: str, start: int = 0) -> Citation:
+    return Citation(index, text, "doc", start, start + len(text), 1.0)
+
+
+def ranked(*texts: str) -> list[Ranked]:
+    out, position = [], 0
+    for text in texts:
+        out.append(Ranked(text, "doc", position, position + len(text), 0.5))
+        position += len(text) + 1
+    return out
 
 
 def test_normalised_matching_and_f1():
@@ -64,12 +75,12 @@ def test_metrics_on_a_hand_computed_set(tmp_path):
                 "Q1",
                 "fr",
             ),
-            ["x", "Kim a reçu cinq drones."],
+            ranked("x", "Kim a reçu cinq drones."),
             2,
             0.010,
             "fr",
         ),
-        score_item(b, Answer("The article does not say.", (), False, "Q2", "en"), ["vodka ici"], 0, 0.020, "en"),
+        score_item(b, Answer("The article does not say.", (), False, "Q2", "en"), ranked("vodka ici"), 0, 0.020, "en"),
         score_item(c, Answer("L'article ne le précise pas.", (), False, "Q3", "fr"), [], 0, 0.030, "fr"),
     ]
     metrics = build_report(rows, k=3).metrics
@@ -109,11 +120,43 @@ def test_bad_sets_name_the_line(tmp_path, content, message):
         load_question_set(path)
 
 
-def test_evidence_must_be_in_the_documents(tmp_path):
+def test_evidence_must_be_in_the_documents(tmp_path, seeded_store):
     path = tmp_path / "set.jsonl"
     path.write_text('{"question": "q", "evidence": ["pas dans le texte"]}\n', encoding="utf-8")
-    with pytest.raises(QuestionSetError, match=r"set\.jsonl:1: evidence 'pas dans le texte' is not in"):
-        load_question_set(path, document_texts=["autre texte"])
+    with pytest.raises(QuestionSetError, match=r"line 1: evidence 'pas dans le texte' is not in"):
+        load_evidence_check(load_question_set(path), seeded_store)
+
+
+def test_answer_offsets_rank_the_gold_sentence_and_bars_can_name_a_dataset(tmp_path):
+    path = tmp_path / "offsets.jsonl"
+    path.write_text(
+        '{"id": "a", "question": "Q", "answers": ["cinq"], "answer_offsets": [[14, 18]], "tags": ["squad2"]}\n'
+        '{"id": "b", "question": "Q", "answers": ["six"], "answer_offsets": [[0, 3]], "tags": ["piaf"]}\n',
+        encoding="utf-8")
+    a, b = load_question_set(path)
+    ranking = ranked("Il pleut.", "Kim a reçu cinq drones.")  # the gold span starts in the second sentence
+    row_a = score_item(a, Answer("Il pleut. [1]", (cite(1, "Il pleut."),), True, "Q", "fr"), ranking, 1, 0.01, "fr")
+    row_b = score_item(b, Answer("x", (), False, "Q", "fr"), ranking, 0, 0.01, "fr")
+    assert (row_a.answer_rank, row_b.answer_rank) == (2, 1)
+    report = build_report([row_a, row_b], k=3)
+    assert report.metrics["answer_top1"] == 0.5 and report.metrics["answer_top3"] == 1.0
+    assert report.by_tag["squad2"]["answer_top1"] == 0.0
+    assert missed_bars(report, [("squad2:answer_top1", 0.5), ("piaf:answer_top1", 0.5)]) == [
+        "squad2:answer_top1 = 0.0 is below 0.5"]
+    assert missed_bars(report, [("nope:answer_top1", 0.5)]) == ["nope:answer_top1: no item has the tag 'nope'"]
+    with pytest.raises(QuestionSetError, match="answer_offsets"):
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text('{"question": "Q", "answer_offsets": [[1]]}\n', encoding="utf-8")
+        load_question_set(bad)
+
+
+def test_a_sample_keeps_whole_documents():
+    from assistant.evaluation import QuestionItem
+
+    items = [QuestionItem(id=str(i), question="q", document=f"d{i % 5}") for i in range(20)]
+    sample = sample_documents(items, 2)
+    assert len({i.document for i in sample}) == 2 and len(sample) == 8
+    assert sample == sample_documents(items, 2)  # fixed
 
 
 def test_yaml_and_csv_sets(tmp_path):
@@ -124,8 +167,9 @@ def test_yaml_and_csv_sets(tmp_path):
     assert item.answers == ("Kozlov", "Kim") and item.answerable and item.line == 2
 
 
-def test_project_question_set_is_valid_and_large_enough(bundled_text):
-    items = load_question_set(QUESTIONS, document_texts=[bundled_text])
+def test_project_question_set_is_valid_and_large_enough(seeded_store):
+    items = load_question_set(QUESTIONS)
+    load_evidence_check(items, seeded_store)
     assert len(items) >= 80
     tags = {t for i in items for t in i.tags}
     assert {"factoid", "paraphrase", "typo", "multi", "follow-up", "unanswerable", "injection"} <= tags
@@ -141,8 +185,10 @@ def test_evaluate_on_the_real_index(assistant):
     assert json.loads(json.dumps(report.to_dict()))["metrics"]["questions"] == 12
 
 
-def test_cli_eval_reports_compares_and_gates(tmp_path, model_cache):
-    env = {"CITECHAT_STORE__PATH": str(tmp_path / "s"), "CITECHAT_EMBEDDING__CACHE_DIR": str(model_cache)}
+def test_cli_eval_reports_compares_and_gates(tmp_path, fresh_settings):
+    from tests.conftest import cli_env
+
+    env = cli_env(fresh_settings)
     subset = tmp_path / "subset.jsonl"
     subset.write_text("".join(QUESTIONS.read_text(encoding="utf-8").splitlines(True)[:10]), encoding="utf-8")
     html, out = tmp_path / "r.html", tmp_path / "r.json"
@@ -157,16 +203,17 @@ def test_cli_eval_reports_compares_and_gates(tmp_path, model_cache):
             "--json",
             str(out),
             "--compare",
-            "mode=dense",
+            "retrieval.mode=dense",
             "--fail-under",
             "verbatim_rate=1.0",
         ],
         env=env,
     )
     assert ok.exit_code == 0, ok.output
-    assert "mode=dense" in ok.output and "answer_accuracy" in ok.output
+    assert "retrieval.mode=dense" in ok.output and "answer_accuracy" in ok.output
     page = html.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "<svg" in page and "accuracy by tag" in page
+    assert "score distribution" in page
     assert len(json.loads(out.read_text())) == 2
     gated = runner.invoke(main, ["eval", str(subset), "--fail-under", "accuracy=1.01"], env=env)
     assert gated.exit_code == 1 and "accuracy" in gated.output
@@ -183,3 +230,26 @@ def test_language_match_reads_the_text_not_the_label():
     assert not reads_in_language(french_for_english, "en")
     assert reads_in_language(Answer("The article does not say.", (), False, "q", "en"), "en")
     assert not reads_in_language(Answer("L'article ne le précise pas.", (), False, "q", "en"), "en")
+
+
+def test_eval_ingests_the_documents_a_set_names_and_answers_from_them_only(tmp_path, fresh_settings):
+    from tests.conftest import cli_env
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text("Alpha\n\nLe chat de Marie s'appelle Pompon. Il a trois ans.", encoding="utf-8")
+    (articles / "b.txt").write_text("Beta\n\nLe chien de Paul s'appelle Rex. Il a six ans.", encoding="utf-8")
+    questions = tmp_path / "set.jsonl"
+    questions.write_text(
+        '{"id": "1", "question": "Comment s\'appelle le chat ?", "answers": ["Pompon"], "document": "articles/a.txt",'
+        ' "answer_offsets": [[38, 44]], "lang": "fr", "tags": ["alpha"]}\n'
+        '{"id": "2", "question": "Comment s\'appelle le chat ?", "answerable": false, "document": "articles/b.txt",'
+        ' "lang": "fr", "tags": ["beta"]}\n', encoding="utf-8")
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(main, ["eval", str(questions), "--json", str(out)], env=cli_env(fresh_settings))
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in json.loads(out.read_text())["rows"]}
+    assert rows["1"]["grounded"] and "Pompon" in rows["1"]["answer"] and rows["1"]["answer_rank"] == 1
+    assert not rows["2"]["grounded"] and rows["2"]["abstain_reason"]  # the other article does not say
+    listed = CliRunner().invoke(main, ["sources"], env=cli_env(fresh_settings)).output
+    assert "a.txt" in listed and "b.txt" in listed

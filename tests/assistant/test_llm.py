@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from assistant import Answer, Assistant
 from assistant.cli import main
 from assistant.errors import LLMUnavailable
-from store.lexical import guess_language
-from tests.assistant.browser import CITE_LINK, ask, start_server
-from tests.conftest import free_port, wait_for_port
+from store.lang import detect, supported
+from tests.assistant.browser import MARKER, ask, start_server, wait_answers
+from tests.conftest import cli_env, free_port, wait_for_port
 from tests.llm_model import fetch
 
 pytestmark = pytest.mark.llm
@@ -42,12 +42,13 @@ def assert_verified(answer: Answer, text: str) -> None:
 
 
 def test_french_answer_streams_and_cites_verified_quotes(local_llm, bundled_text):
-    pieces = list(local_llm.stream("Combien de drones explosifs Kim a-t-il reçus ?"))
-    final = pieces[-1]
-    assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces[:-1]) and len(pieces) >= 2
+    response = local_llm.stream("Combien de drones explosifs Kim a-t-il reçus ?")
+    pieces = list(response)
+    final = response.answer()
+    assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces) and pieces
     assert final.grounded and final.citations
     # Only verified sentences are streamed: what the reader saw while waiting is the final answer.
-    assert "".join(pieces[:-1]) == final.text
+    assert "".join(pieces) == final.text
     assert "drones" in final.citations[0].text
     assert_verified(final, bundled_text)
 
@@ -55,7 +56,7 @@ def test_french_answer_streams_and_cites_verified_quotes(local_llm, bundled_text
 def test_english_question_gets_an_english_answer(local_llm, bundled_text):
     answer = local_llm.answer("How far is the cosmodrome from Moscow?")
     assert answer.grounded and answer.language == "en"
-    assert guess_language(answer.text) == "en"
+    assert detect(answer.text, among=supported()) == "en"
     assert "8" in answer.text
     assert_verified(answer, bundled_text)
 
@@ -102,12 +103,11 @@ def test_openai_backend_against_llama_cpp_server(llama_server, session_settings,
     assert_verified(answer, bundled_text)
 
 
-def test_unreachable_server_is_a_clear_error_and_extractive_still_works(session_settings, seeded_store, model_cache):
+def test_unreachable_server_is_a_clear_error_and_extractive_still_works(session_settings, seeded_store):
     settings = llm_settings(session_settings, provider="openai", base_url="http://127.0.0.1:9/v1", model="x")
     with pytest.raises(LLMUnavailable, match=r"http://127\.0\.0\.1:9/v1"):
         Assistant(settings, store=seeded_store).answer("Quels cadeaux Kim a-t-il reçus ?")
-    env = {"CITECHAT_STORE__PATH": str(session_settings.store.path), "CITECHAT_EMBEDDING__CACHE_DIR": str(model_cache),
-           "CITECHAT_LLM__PROVIDER": "openai", "CITECHAT_LLM__BASE_URL": "http://127.0.0.1:9/v1"}
+    env = cli_env(session_settings, CITECHAT_LLM__PROVIDER="openai", CITECHAT_LLM__BASE_URL="http://127.0.0.1:9/v1")
     failed = CliRunner().invoke(main, ["ask", "Quels cadeaux Kim a-t-il reçus ?"], env=env)
     assert failed.exit_code == 1 and "http://127.0.0.1:9/v1" in failed.output and "--llm none" in failed.output
     fallback = CliRunner().invoke(main, ["--llm", "none", "ask", "Quels cadeaux Kim a-t-il reçus ?"], env=env)
@@ -143,8 +143,8 @@ def test_browser_chat_streams_a_verified_generated_answer(browser, session_setti
     try:
         page.goto(url)
         ask(page, "Combien de drones explosifs Kim a-t-il reçus ?")
-        marker = page.locator("#citechat-chat " + CITE_LINK.format(n=1)).first
-        marker.wait_for(timeout=60_000)
+        wait_answers(page, 1, timeout=120_000)
+        marker = page.locator(MARKER).first
         expected = local_llm.answer("Combien de drones explosifs Kim a-t-il reçus ?")  # temperature 0: same draft
         assert expected.grounded and "drones" in expected.citations[0].text
         page.get_by_text(f"Sources ({len(expected.citations)})").first.click()
@@ -152,8 +152,8 @@ def test_browser_chat_streams_a_verified_generated_answer(browser, session_setti
         first = expected.citations[0]
         assert f"{first.start}–{first.end}" in shown and bundled_text[first.start : first.end] == first.text
         marker.click()
-        page.wait_for_function("document.querySelector('#citechat-mark-1').classList.contains('active')")
-        assert "drones" in page.locator("#citechat-mark-1").inner_text()
+        page.wait_for_selector("#citechat-article .cc-s.cc-active", timeout=20_000)
+        assert "drones" in page.locator("#citechat-article .cc-s.cc-active").inner_text()
     finally:
         page.close()
         demo.close()

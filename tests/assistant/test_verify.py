@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.citations import misses_named_entity
-from assistant.retrieve import Hit
 from assistant.verify import (
     complete_sentences,
     echoes_question,
+    misses_name,
     negated,
     polarity_agrees,
     renumber,
@@ -18,7 +17,7 @@ from assistant.verify import (
     term_support,
     verify_sentences,
 )
-from tests.assistant.lexical_helpers import indexed
+from store.lexical import analyse
 
 GIFTS = (
     "Avant de quitter Vladivostok, la ville russe d'Extrême-Orient située juste de l'autre côté de la frontière "
@@ -137,11 +136,10 @@ def test_questions_and_claims_naming_absent_people_are_not_shown(similarity):
     assert asked[0].supported_by == ()
 
     kozlov = '"Kim Jong Un était très intéressé", a déclaré Kozlov.'
-    index, sentences = indexed(*PASSAGES, kozlov)  # Kozlov is a name the article knows, absent from GIFTS
+    known = {t for p in (*PASSAGES, kozlov) for t in analyse(p, "fr")}  # Kozlov is a name the article knows
 
     def names_missing(claim: str, number: int) -> bool:
-        hit = Hit(sentences[number - 1], 0.9, 0.9, 0.5, 0.5, index.contexts[number - 1])
-        return misses_named_entity(claim, hit, index)
+        return misses_name(claim, set(analyse(PASSAGES[number - 1], "fr")), known, "fr")
 
     claim = ["Kozlov a reçu cinq drones explosifs [1]."]
     assert verify_sentences(claim, PASSAGES, similarity)[0].supported_by == (1,)  # the words alone would pass

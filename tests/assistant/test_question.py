@@ -1,0 +1,55 @@
+"""The question stage: validation with one clear error, language, and follow-ups that stand alone (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import InvalidQuestion
+from assistant.question import MAX_QUESTION_CHARS, clean_question, is_follow_up, normalise_history, prepare
+from store.lang import language
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [("", "empty"), ("   \n ", "empty"), (None, "empty"), ("Qui\x07 est Kozlov ?", "control"),
+     ("Qui est Koz\udcff ?", "encoding"), (b"\xff\xfe", "encoding")],
+)
+def test_bad_questions_are_refused_with_one_line_and_a_code(question, code):
+    with pytest.raises(InvalidQuestion) as refused:
+        clean_question(question)
+    assert refused.value.code == code and "\n" not in str(refused.value)
+
+
+def test_long_questions_are_truncated_with_a_notice():
+    prepared = prepare("Pourquoi " + "très " * 1000 + "?")
+    assert len(prepared.text) <= MAX_QUESTION_CHARS and prepared.notices
+    assert str(MAX_QUESTION_CHARS) in prepared.notices[0]
+
+
+def test_language_is_told_apart_and_documents_add_their_languages():
+    assert prepare("Qui est Kozlov ?").language == "fr"
+    assert prepare("Who is Kozlov?").language == "en"
+    assert prepare("Wer ist der Minister der Verteidigung?", languages={"de"}).language == "de"
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "expected"),
+    [("Qu'a-t-il dit ?", "fr", True), ("Et sa femme ?", "fr", True), ("Kim a-t-il reçu des drones ?", "fr", False),
+     ("How far is it from Moscow?", "en", True), ("Who is Kozlov?", "en", False)],
+)
+def test_follow_ups_are_detected_from_language_data(question, code, expected):
+    assert is_follow_up(question, language(code)) is expected
+
+
+def test_a_follow_up_carries_the_names_of_the_previous_question_as_a_readable_query():
+    prepared = prepare("How far is it from Moscow?", [("Where did Putin and Kim meet?", "At Vostochny.")])
+    assert prepared.carried == ("Putin", "Kim")
+    assert prepared.query == "How far is it from Moscow? (Putin, Kim)"
+    assert prepare("Who is Kozlov?", [("Where did Putin and Kim meet?", "")]).query == "Who is Kozlov?"
+
+
+def test_history_accepts_pairs_and_messages():
+    messages = [{"role": "user", "content": "Q1"}, {"role": "assistant", "content": "A1"},
+                {"role": "user", "content": [{"type": "text", "text": "Q2"}]}]
+    assert normalise_history(messages) == (("Q1", "A1"), ("Q2", ""))
+    assert normalise_history([("Q1", "A1")]) == (("Q1", "A1"),)

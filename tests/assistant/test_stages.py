@@ -1,0 +1,82 @@
+"""Checks, selection and rendering: small pure stages, tested on hand-made candidates."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks import AnswerTypeFilter, EchoFilter, Scored, build_stages, run_stages
+from assistant.features import coverage, holds_type
+from assistant.question import Question
+from assistant.render import render
+from assistant.retrieve import Candidate, Retrieval
+from assistant.select import select
+from store import StoredDocument
+from store.lang import language
+from store.lexical import analyse
+from store.lexicon import SentenceRow
+
+FEATURES = {"type_absent": 0.0, "novelty": 0.5}
+
+
+def document(language_code: str = "fr") -> StoredDocument:
+    return StoredDocument("d1", "article.txt", "Un article", language_code, "", "h", "w", 3, 300, 1, "")
+
+
+def scored(text: str, probability: float, *, start: int = 0, lang: str = "fr", **features: float) -> Scored:
+    row = SentenceRow(f"d1:w:{start}", "d1", start, start, start + len(text), start, "", text,
+                      tuple(analyse(text, lang)))
+    return Scored(Candidate(row, document(lang), 0.5, 1.0), {**FEATURES, **features}, probability)
+
+
+def retrieval(question: str = "Combien ?", code: str = "fr") -> Retrieval:
+    return Retrieval(Question(question, code, query=question), (), (), (), {}, frozenset(), ())
+
+
+def test_filters_keep_what_holds_the_asked_answer_and_says_something_new():
+    items = [scored("Kim est parti.", 0.9, type_absent=1.0), scored("Kim a reçu cinq drones.", 0.6, start=20),
+             scored("Kim a reçu.", 0.5, start=50, novelty=0.0)]
+    kept = AnswerTypeFilter().apply(retrieval(), items)
+    assert [s.candidate.row.text for s in kept] == ["Kim a reçu cinq drones.", "Kim a reçu."]
+    assert [s.candidate.row.text for s in EchoFilter().apply(retrieval(), kept)] == ["Kim a reçu cinq drones."]
+
+
+def test_the_stage_that_leaves_nothing_is_the_recorded_reason():
+    items = [scored("Kim est parti.", 0.9, type_absent=1.0)]
+    stages = build_stages(["answer_type", "echo"], None, 0.5)  # type: ignore[arg-type]
+    assert run_stages(stages, retrieval(), items) == ([], "answer_type")
+    assert run_stages(build_stages(["echo"], None, 0.5), retrieval(), items)[1] is None  # type: ignore[arg-type]
+    assert run_stages(stages, retrieval(), []) == ([], "no_passages")
+    with pytest.raises(ValueError, match="unknown stage"):
+        build_stages(["answer_type", "injection"], None, 0.5)  # type: ignore[arg-type]
+
+
+def test_select_takes_close_runner_ups_that_do_not_repeat_up_to_k():
+    items = [scored("Kim a reçu cinq drones.", 0.9), scored("Kim a reçu un gilet pare-balles.", 0.85, start=30),
+             scored("Kim a reçu cinq drones explosifs.", 0.84, start=70), scored("Il pleut.", 0.3, start=110)]
+    chosen = select(items, k=3, several=0.9)
+    assert [s.candidate.row.text for s in chosen] == ["Kim a reçu cinq drones.", "Kim a reçu un gilet pare-balles."]
+    assert len(select(items, k=1, several=0.5)) == 1
+
+
+def test_render_quotes_verbatim_with_markers_and_frames_other_languages():
+    text, citations = render([scored("Kim a reçu cinq drones.", 0.9)], "en")
+    assert text == "According to the article: Kim a reçu cinq drones. [1]"
+    assert citations[0].index == 1 and citations[0].text == "Kim a reçu cinq drones."
+    assert render([scored("Kim a reçu cinq drones.", 0.9)], "fr")[0] == "Kim a reçu cinq drones. [1]"
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "code", "expected"),
+    [("number", "Kim a reçu cinq drones.", "fr", True), ("number", "Kim a reçu des drones.", "fr", False),
+     ("date", "Ils se reverront en 2024.", "fr", True), ("date", "They met on Sunday.", "en", True),
+     ("person", "Le gouverneur Oleg Kojemiako a offert les drones.", "fr", True),
+     ("person", "Le gouverneur a offert les drones.", "fr", False)],
+)
+def test_answer_types_are_read_with_the_document_language(kind, sentence, code, expected):
+    assert holds_type(kind, sentence, language(code), asked=set()) is expected
+
+
+def test_coverage_weighs_rare_words_more():
+    idf = {"kim": 0.1, "kozlov": 3.0}
+    assert coverage(["kim", "kozlov"], frozenset({"kozlov"}), idf) == pytest.approx(3.0 / 3.1)
+    assert coverage([], frozenset(), idf) == 0.0

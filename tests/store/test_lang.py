@@ -1,0 +1,68 @@
+"""Language data and detection: one module per language, documents in any language, questions among ours."""
+
+from __future__ import annotations
+
+import pytest
+
+from store.lang import detect, language, strings, supported
+
+
+def test_documents_are_detected_in_any_language():
+    assert detect("Le dirigeant nord-coréen a quitté la Russie dimanche après une visite de six jours.") == "fr"
+    assert detect("The Normans were the people who gave their name to Normandy, a region in France.") == "en"
+    assert detect("Der Hund bellt laut im Garten, und die Katze schläft auf dem Sofa.") == "de"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("Qui est Kozlov ?", "fr"), ("Who is Kozlov?", "en"), ("Combien de drones ?", "fr"), ("How far is it?", "en")],
+)
+def test_short_questions_are_told_apart_among_supported_languages(question, expected):
+    assert detect(question, among=supported()) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "question", "kind"),
+    [
+        ("fr", "Combien de drones Kim a-t-il reçus ?", "number"),
+        ("fr", "Quel âge a Kim Jong Un ?", "age"),
+        ("fr", "Combien a coûté le train ?", "money"),
+        ("en", "How long did the visit last?", "duration"),
+        ("en", "How long is the river?", "number"),
+        ("fr", "Quand doivent-ils se revoir ?", "date"),
+        ("fr", "Qui a offert les cadeaux à Kim ?", "person"),
+        ("fr", "Où se sont-ils rencontrés ?", "place"),
+        ("fr", "Quels cadeaux Kim a-t-il reçus ?", None),
+        ("en", "How many drones did Kim receive?", "number"),
+        ("en", "In what year did the Normans conquer England?", "date"),
+        ("en", "Who gave Kim the gifts?", "person"),
+        ("en", "Where did Putin and Kim meet?", "place"),
+        ("en", "What did they discuss?", None),
+    ],
+)
+def test_question_types_come_from_language_data(code, question, kind):
+    assert language(code).question_type(question) == kind
+
+
+def test_negation_is_language_data():
+    assert language("fr").negated("aucun accord n'avait été signé")
+    assert not language("fr").negated("avant que la marche ne soit jouée")  # an expletive "ne"
+    assert language("en").negated("The Kremlin didn't sign an agreement")
+    assert not language("en").negated("The Kremlin signed an agreement")
+
+
+def test_other_languages_get_a_stemmer_and_english_strings():
+    german = language("de")
+    assert german.stemmer == "german" and not german.known
+    assert strings("de")["abstain"] == strings("en")["abstain"]
+    assert strings("fr")["abstain"] == "L'article ne le précise pas."
+
+
+def test_every_language_module_defines_the_same_data():
+    from store.lang import en, fr
+
+    def public(module):
+        return {n for n in dir(module) if n.isupper()}
+
+    assert public(fr) == public(en)
+    assert set(fr.STRINGS) == set(en.STRINGS)

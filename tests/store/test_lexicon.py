@@ -1,0 +1,58 @@
+"""The persisted lexical index: BM25 over analysed terms, updated per document, shared between processes."""
+
+from __future__ import annotations
+
+from store.lexical import analyse
+from store.lexicon import LexicalIndex, SentenceRow, closest_by_prefix
+
+
+def rows(doc_id: str, write_id: str, texts: list[str], code: str = "fr") -> list[SentenceRow]:
+    out, position = [], 0
+    for i, text in enumerate(texts):
+        out.append(SentenceRow(f"{doc_id}:{write_id}:{i}", doc_id, i, position, position + len(text), position, "",
+                               text, tuple(analyse(text, code))))
+        position += len(text) + 1
+    return out
+
+
+def test_search_ranks_by_bm25_within_chosen_documents(tmp_path):
+    index = LexicalIndex(tmp_path / "lexicon.sqlite3")
+    index.replace_document("a", "w1", "fr", rows("a", "w1", ["Kim a reçu cinq drones explosifs.", "Il pleut."]))
+    index.replace_document("b", "w1", "fr", rows("b", "w1", ["Les drones de Kim volent."]))
+    terms = analyse("drones explosifs", "fr")
+    assert index.search(terms, limit=5)[0][0] == "a:w1:0"
+    assert [sid for sid, _ in index.search(terms, limit=5, doc_ids=["b"])] == ["b:w1:0"]
+    assert set(index.scores(terms, ["a:w1:0", "a:w1:1"])) == {"a:w1:0"}  # "Il pleut." matches nothing
+    assert index.present_in(["dron", "pleut"], ["b"]) == {"dron"}
+
+
+def test_replacing_a_document_drops_its_old_sentences(tmp_path):
+    index = LexicalIndex(tmp_path / "lexicon.sqlite3")
+    index.replace_document("a", "w1", "fr", rows("a", "w1", ["Ancien texte sur les drones."]))
+    index.replace_document("a", "w2", "fr", rows("a", "w2", ["Nouveau texte sur les chars."]))
+    assert index.search(analyse("drones", "fr"), limit=5) == []
+    assert index.held() == {"a": "w2"} and index.count() == 1
+    index.remove_document("a")
+    assert index.held() == {} and index.count() == 0
+    assert index.document_frequency(["char"]) == ({"char": 0}, 0)
+
+
+def test_sync_brings_a_second_process_copy_up_to_date(tmp_path):
+    first = LexicalIndex(tmp_path / "lexicon.sqlite3")
+    first.replace_document("a", "w1", "fr", rows("a", "w1", ["Premier document."]))
+    stored = {"a": rows("a", "w2", ["Premier document, modifié."]), "b": rows("b", "w1", ["Second document."])}
+    second = LexicalIndex(tmp_path / "lexicon.sqlite3")  # as another process would open it
+    changed = second.sync({"a": ("w2", "fr"), "b": ("w1", "fr")}, lambda d, w: stored[d])
+    assert changed == 2 and first.held() == {"a": "w2", "b": "w1"}
+    assert second.sync({"a": ("w2", "fr"), "b": ("w1", "fr")}, lambda d, w: stored[d]) == 0
+    assert second.sync({"b": ("w1", "fr")}, lambda d, w: stored[d]) == 1
+    assert first.held() == {"b": "w1"}
+
+
+def test_unknown_words_meet_indexed_cognates_by_their_long_shared_prefix(tmp_path):
+    index = LexicalIndex(tmp_path / "lexicon.sqlite3")
+    index.replace_document("a", "w1", "fr", rows("a", "w1", ["Il a visité l'Université d'État."]))
+    university = analyse("university", "en")[0]
+    assert index.expand(university) == analyse("Université", "fr")[0]
+    assert index.expand("zzzzzz") == "zzzzzz"
+    assert closest_by_prefix("ministers", ["ministr", "minute"]) == "ministr"
