@@ -1,4 +1,5 @@
-"""Benchmark: warm answer() latency against the embedding model alone, and the first answer after start-up.
+"""Benchmark: warm answer() latency against the embedding model alone, the time the calibrated score adds, and
+the first answer after start-up.
 
 Run with ``make bench`` (or ``.venv/bin/python bench/answer_latency.py``). Prints figures; asserts nothing.
 Each start-up figure is measured in a fresh interpreter so imports are counted.
@@ -42,6 +43,27 @@ def fresh_process(code: str, env: dict[str, str]) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def calibrated_score_seconds(assistant, questions: list[str]) -> list[float]:
+    """Time of what the calibrated score adds to answering: features, the two scores and the checks."""
+    from assistant.checks import Scored, answerability, run_stages
+    from assistant.features import candidate_features, same_language
+    from assistant.question import prepare
+    from assistant.retrieve import retrieve
+
+    times = []
+    for text in questions:
+        question = prepare(text)
+        found = retrieve(assistant.store, question, assistant.store.embed_query(question.query))
+        started = time.perf_counter()
+        scored = [Scored(c, v, assistant.calibration.probability(v, same_language=same_language(found, c)))
+                  for c, v in zip(found.candidates, candidate_features(found), strict=True)]
+        scored.sort(key=lambda s: -s.probability)
+        kept, _ = run_stages(assistant.stages, found, scored)
+        answerability(assistant.calibration, found, kept or scored)
+        times.append(time.perf_counter() - started)
+    return times
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -68,6 +90,7 @@ def main() -> None:
                 t = time.perf_counter()
                 assistant.answer(question)
                 full.append(time.perf_counter() - t)
+        scoring = calibrated_score_seconds(assistant, QUESTIONS)
         model_start = statistics.median(fresh_process(MODEL_ONLY, env) for _ in range(3))
         first_answer = statistics.median(fresh_process(FIRST_ANSWER, env) for _ in range(3))
 
@@ -78,6 +101,8 @@ def main() -> None:
     print(f"encode question only   p50   {enc_p50:6.1f} ms   p95 {percentile(encode, 0.95) * ms:6.1f} ms")
     print(f"warm answer()          p50   {ans_p50:6.1f} ms   p95 {ans_p95:6.1f} ms")
     print(f"answer / encode        p50   {ans_p50 / enc_p50:6.2f} x   (target <= 1.5)")
+    print(f"calibrated score       p50   {statistics.median(scoring) * ms:6.2f} ms   p95 "
+          f"{percentile(scoring, 0.95) * ms:6.2f} ms   (features, both scores and the checks; target <= 2 ms)")
     print(f"import + load model          {model_start:6.2f} s")
     print(f"first answer after start     {first_answer:6.2f} s")
     print(f"first answer / model load    {first_answer / model_start:6.2f} x   (target <= 1.3)")

@@ -26,7 +26,7 @@ QUESTIONS = [
 
 
 def main() -> None:
-    from assistant import Answer, Assistant, Settings
+    from assistant import Assistant, Settings
     from assistant.config import LLMSettings
     from store import StoreSettings
     from tests.llm_model import fetch
@@ -42,11 +42,11 @@ def main() -> None:
         for question in QUESTIONS:
             started = time.perf_counter()
             first_token = None
-            for piece in assistant.stream(question):
+            response = assistant.stream(question)
+            for _ in response:
                 if first_token is None:
                     first_token = time.perf_counter() - started
-                if isinstance(piece, Answer):
-                    grounded += piece.grounded
+            grounded += response.answer().grounded
             first.append(first_token or 0.0)
             full.append(time.perf_counter() - started)
     print(f"questions                  {len(QUESTIONS)} (llamacpp, Qwen2.5-Coder-0.5B Q4, {os.cpu_count()} cores)")

@@ -1,0 +1,392 @@
+"""Fit the calibrated answerability score on the fit part of the public data (``make calibrate``).
+
+For each embedding model: ingest the external articles into the evaluation store (``.cache/eval``), run the
+real retrieval and feature code on every question of ``squad2-fit`` and ``piaf-fit`` (and, as off-topic
+questions, on the same questions scoped to another article of their dataset), label each candidate sentence
+by whether it holds the gold answer's start, and fit two logistic regressions: one on every feature (question
+and document share a language) and one on the features that do not need shared words (other languages).
+The thresholds are chosen on the same fit part:
+
+- ``threshold``: the largest probability under which at most 5 % of answerable fit questions abstain
+  (counting the filter stages, which run first);
+- ``related``: the best-candidate probability that 95 % of off-topic questions stay below, so an abstention
+  shows its closest passage only when it is about the question;
+- ``several``: the ratio to the best probability that a further cited sentence needs, chosen for the best
+  F1 of cited sentences against gold sentences.
+
+The test part is scored with the fitted weights and reported beside, never used for fitting. Writes
+``assistant/calibration/<model>.json`` and prints both parts' figures.
+
+    python bench/calibrate.py [--model embeddinggemma-300m] [--model multilingual-e5-small]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant import calibration  # noqa: E402
+from assistant.checks import AnswerTypeFilter, EchoFilter, Scored, answerability  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.features import (  # noqa: E402
+    CROSS_LINGUAL,
+    FEATURES,
+    QUESTION_CROSS_LINGUAL,
+    QUESTION_FEATURES,
+    candidate_features,
+    question_features,
+    same_language,
+)
+from store.config import E5, GEMMA  # noqa: E402
+
+EXTERNAL = ROOT / "tests" / "data" / "external"
+FIT = ("squad2-fit", "piaf-fit")
+TEST = ("squad2-test", "piaf-test")
+MAX_FALSE_ABSTENTION = 0.05
+OFF_TOPIC_QUANTILE = 0.95
+CALIBRATION_DIR = ROOT / "assistant" / "calibration"
+
+
+def eval_store_path(model: str) -> Path:
+    """The evaluation store of a model: the default model's at .cache/eval/store, others beside it."""
+    base = ROOT / ".cache" / "eval" / "store"
+    return base if model == GEMMA else base.with_name(f"store-{model}")
+
+
+@dataclass
+class Example:
+    """One question's candidates: features, labels, and whether question and document share a language.
+
+    ``retrieval`` keeps what the features are computed from, so a refit (``--reuse``) recomputes them.
+    """
+
+    set_name: str
+    kind: str  # answerable, unanswerable, offtopic
+    candidates: list[Scored]
+    labels: list[int]
+    same: list[bool]
+    retrieval: object = None
+
+
+def settings_for(model: str) -> Settings:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    base = Settings()
+    return base.model_copy(update={
+        "store": base.store.model_copy(update={"path": eval_store_path(model)}),
+        "embedding": base.embedding.model_copy(update={"model": model}),
+    })
+
+
+def load_items(names: tuple[str, ...]):
+    from assistant.evaluation import documents_of, load_question_set
+
+    items, files = [], {}
+    for name in names:
+        path = EXTERNAL / f"{name}.jsonl"
+        loaded = load_question_set(path)
+        named = documents_of(loaded, path.parent)
+        for item in loaded:
+            files[item.document] = named[item.document]
+            items.append((name, item))
+    return items, files
+
+
+def collect(model: str, names: tuple[str, ...], *, off_topic: bool) -> list[Example]:
+    """Candidates and labels for every question of the named sets (ingesting their articles if needed)."""
+    from assistant.answer import Assistant
+    from assistant.question import prepare
+    from ingest import ingest_documents, load_file
+    from store import open_store
+
+    settings = settings_for(model)
+    items, files = load_items(names)
+    store = open_store(settings.store, settings.embedding)
+    documents = {name: load_file(path) for name, path in files.items()}
+    report = ingest_documents(store, list(documents.values()))
+    print(f"  {model}: {report.summary()}", flush=True)
+    source_ids = {name: store.find(doc.source).doc_id for name, doc in documents.items()}
+    assistant = Assistant(settings, store=store)
+    prepared = [prepare(item.question, languages={"en", "fr"}) for _, item in items]
+    started = time.perf_counter()
+    vectors = store.embeddings.embed_queries([q.query for q in prepared])
+    print(f"  {len(vectors)} questions embedded in {time.perf_counter() - started:.0f} s", flush=True)
+    by_set: dict[str, list[str]] = {}
+    for set_name, item in items:
+        by_set.setdefault(set_name, [])
+        if item.document not in by_set[set_name]:
+            by_set[set_name].append(item.document)
+    examples = []
+    for (set_name, item), question, vector in zip(items, prepared, vectors, strict=True):
+        scopes = [("answerable" if item.answerable else "unanswerable", item.document)]
+        if off_topic and item.answerable:
+            others = sorted(by_set[set_name], key=lambda d: hashlib.sha1((d + item.id).encode()).hexdigest())
+            scopes.append(("offtopic", next(d for d in others if d != item.document)))
+        for kind, document in scopes:
+            found, scored = assistant.score(question, [source_ids[document]], vector=vector)
+            labels = [
+                int(kind == "answerable" and any(s.candidate.row.start <= a < s.candidate.row.end
+                                                 for a, _ in item.answer_offsets))
+                for s in scored
+            ]
+            same = [same_language(found, s.candidate) for s in scored]
+            examples.append(Example(set_name, kind, scored, labels, same, found))
+    return examples
+
+
+def matrix(examples: list[Example], names: tuple[str, ...], *, same: bool) -> tuple[np.ndarray, np.ndarray]:
+    rows, labels = [], []
+    for example in examples:
+        if example.kind == "offtopic":
+            continue
+        for scored, label, is_same in zip(example.candidates, example.labels, example.same, strict=True):
+            if is_same == same or not same:  # the cross-lingual model learns from every candidate
+                rows.append([scored.features[n] for n in names])
+                labels.append(label)
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels)
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, names: tuple[str, ...],
+               weights: np.ndarray | None = None) -> calibration.LinearModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit((x - mean) / scale, y, sample_weight=weights)
+    return calibration.LinearModel(names, tuple(float(v) for v in mean), tuple(float(v) for v in scale),
+                                   tuple(float(v) for v in model.coef_[0]), float(model.intercept_[0]))
+
+
+def rescore(examples: list[Example], fitted: calibration.Calibration) -> None:
+    for example in examples:
+        example.candidates = [
+            Scored(s.candidate, s.features, fitted.probability(s.features, same_language=is_same))
+            for s, is_same in zip(example.candidates, example.same, strict=True)
+        ]
+        order = sorted(range(len(example.candidates)), key=lambda i: -example.candidates[i].probability)
+        example.candidates = [example.candidates[i] for i in order]
+        example.labels = [example.labels[i] for i in order]
+        example.same = [example.same[i] for i in order]
+
+
+def kept_by_filters(example: Example) -> list[Scored]:
+    kept = list(example.candidates)
+    for stage in (AnswerTypeFilter(), EchoFilter()):
+        kept = stage.apply(example.retrieval, kept)
+    return kept
+
+
+def answerability_of(example: Example, fitted: calibration.Calibration) -> float | None:
+    """The calibrated answerability behind the decision (None: the filter stages keep no candidate)."""
+    kept = kept_by_filters(example)
+    return answerability(fitted, example.retrieval, kept) if kept else None
+
+
+def question_matrix(examples: list[Example], names: tuple[str, ...], *, same: bool):
+    rows, labels, weights = [], [], []
+    for example in examples:
+        kept = kept_by_filters(example) or example.candidates
+        if not kept or (same and not example.same[example.candidates.index(kept[0])]):
+            continue
+        values = question_features(example.retrieval, kept)
+        rows.append([values[n] for n in names])
+        labels.append(int(example.kind == "answerable"))
+        weights.append(0.5 if example.kind == "offtopic" else 1.0)
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels), np.asarray(weights)
+
+
+def choose_threshold(examples: list[Example], fitted: calibration.Calibration) -> float:
+    """The largest threshold that withholds at most 5 % of the answerable questions of every fit set."""
+    return min(threshold_for([e for e in examples if e.set_name == name], fitted)
+               for name in sorted({e.set_name for e in examples}))
+
+
+def wilson_upper(failures: int, total: int, z: float = 1.2816) -> float:
+    """One-sided 90 % upper confidence bound of a rate (Wilson score interval)."""
+    if total == 0:
+        return 1.0
+    p = failures / total
+    centre = p + z * z / (2 * total)
+    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return (centre + spread) / (1 + z * z / total)
+
+
+def threshold_for(examples: list[Example], fitted: calibration.Calibration) -> float:
+    """The largest threshold whose false-abstention rate on this set stays at most 5 % with 90 % confidence
+    (Wilson upper bound), so that it holds on questions the fit never saw, not only on these."""
+    answerable = [answerability_of(e, fitted) for e in examples if e.kind == "answerable"]
+    filtered = sum(p is None for p in answerable)
+    scores = sorted(p for p in answerable if p is not None)
+    allowed = filtered
+    while allowed - filtered < len(scores) and wilson_upper(allowed + 1, len(answerable)) <= MAX_FALSE_ABSTENTION:
+        allowed += 1
+    below = allowed - filtered  # answerable questions under the threshold
+    if below <= 0:
+        return 0.0
+    return float(scores[below - 1] + scores[below]) / 2 if below < len(scores) else 1.0
+
+
+def choose_several(examples: list[Example], threshold: float, k: int = 3) -> float:
+    best_ratio, best_f1 = 1.0, -1.0
+    for ratio in np.arange(0.5, 1.001, 0.05):
+        total = 0.0
+        count = 0
+        for e in examples:
+            if e.kind != "answerable" or not e.candidates or e.candidates[0].probability < threshold:
+                continue
+            top = e.candidates[0].probability
+            chosen = [i for i, s in enumerate(e.candidates[:k]) if s.probability >= top * ratio] or [0]
+            hits = sum(e.labels[i] for i in chosen)
+            gold = sum(e.labels)
+            if gold:
+                precision, recall = hits / len(chosen), hits / gold
+                total += 0 if not hits else 2 * precision * recall / (precision + recall)
+                count += 1
+        f1 = total / max(count, 1)
+        if f1 > best_f1:
+            best_ratio, best_f1 = float(round(ratio, 2)), f1
+    return best_ratio
+
+
+def auc(positive: list[float], negative: list[float]) -> float | None:
+    if not positive or not negative:
+        return None
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score([1] * len(positive) + [0] * len(negative), positive + negative))
+
+
+def rate(flags) -> float | None:
+    values = list(flags)
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def figures(examples: list[Example], fitted: calibration.Calibration) -> dict[str, dict[str, float | None]]:
+    """Per set: top-1 / top-3 of the gold sentence, abstention figures and the AUC of the best score."""
+    out: dict[str, dict[str, float | None]] = {}
+    for name in sorted({e.set_name for e in examples}):
+        group = [e for e in examples if e.set_name == name]
+        answerable = [e for e in group if e.kind == "answerable"]
+        unanswerable = [e for e in group if e.kind == "unanswerable"]
+        offtopic = [e for e in group if e.kind == "offtopic"]
+
+        bests = {id(e): answerability_of(e, fitted) for e in group}
+        abstains = {id(e): bests[id(e)] is None or bests[id(e)] < fitted.threshold for e in group}
+
+        out[name] = {
+            "answerable": len(answerable),
+            "unanswerable": len(unanswerable),
+            "top1": round(sum(e.labels[0] for e in answerable if e.labels) / max(len(answerable), 1), 4),
+            "top3": round(sum(any(e.labels[:3]) for e in answerable) / max(len(answerable), 1), 4),
+            "false_abstention": rate(abstains[id(e)] for e in answerable),
+            "abstention": rate(abstains[id(e)] for e in unanswerable),
+            "offtopic_abstention": rate(abstains[id(e)] for e in offtopic),
+            "auc": auc([bests[id(e)] or 0.0 for e in answerable], [bests[id(e)] or 0.0 for e in unanswerable]),
+        }
+    return out
+
+
+def cached_collect(model: str, names: tuple[str, ...], *, reuse: bool) -> list[Example]:
+    """``collect``, kept in .cache/calibration so that ``--reuse`` refits without re-running retrieval."""
+    import pickle
+
+    path = ROOT / ".cache" / "calibration" / f"{model}-{'-'.join(names)}.pkl"
+    if reuse and path.exists():
+        examples = pickle.loads(path.read_bytes())
+        for example in examples:  # features are recomputed: the code may have changed since
+            values = {c.sid: v for c, v in zip(example.retrieval.candidates, candidate_features(example.retrieval),
+                                               strict=True)}
+            example.candidates = [Scored(c.candidate, values[c.candidate.sid], c.probability)
+                                  for c in example.candidates]
+        return examples
+    examples = collect(model, names, off_topic=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(examples))
+    return examples
+
+
+def calibrate(model: str, *, reuse: bool = False) -> dict:
+    print(f"{model}: collecting fit examples", flush=True)
+    fit = cached_collect(model, FIT, reuse=reuse)
+    same_x, same_y = matrix(fit, FEATURES, same=True)
+    cross_x, cross_y = matrix(fit, CROSS_LINGUAL, same=False)
+    ranking = calibration.Calibration(
+        model=model, same_language=fit_linear(same_x, same_y, FEATURES),
+        cross_lingual=fit_linear(cross_x, cross_y, CROSS_LINGUAL),
+        answerable=calibration.LinearModel((), (), (), (), 0.0),
+        answerable_cross=calibration.LinearModel((), (), (), (), 0.0), threshold=0.0, related=0.0, several=1.0,
+    )
+    rescore(fit, ranking)
+    qx, qy, qw = question_matrix(fit, QUESTION_FEATURES, same=True)
+    cx, cy, cw = question_matrix(fit, QUESTION_CROSS_LINGUAL, same=False)
+    scored = calibration.Calibration(
+        model=model, same_language=ranking.same_language, cross_lingual=ranking.cross_lingual,
+        answerable=fit_linear(qx, qy, QUESTION_FEATURES, qw),
+        answerable_cross=fit_linear(cx, cy, QUESTION_CROSS_LINGUAL, cw), threshold=0.0, related=0.0, several=1.0,
+    )
+    threshold = choose_threshold(fit, scored)
+    offtopic = sorted(answerability_of(e, scored) or 0.0 for e in fit if e.kind == "offtopic")
+    related = threshold
+    if offtopic:
+        related = float(offtopic[min(len(offtopic) - 1, int(OFF_TOPIC_QUANTILE * len(offtopic)))])
+    fitted = calibration.Calibration(
+        model=model, same_language=scored.same_language, cross_lingual=scored.cross_lingual,
+        answerable=scored.answerable, answerable_cross=scored.answerable_cross,
+        threshold=round(threshold, 4), related=round(max(related, 0.0), 4), several=choose_several(fit, threshold),
+    )
+    print(f"{model}: collecting test examples (reported, not fitted)", flush=True)
+    test = cached_collect(model, TEST, reuse=reuse)
+    rescore(test, fitted)
+    return {
+        "model": model,
+        "fitted_on": list(FIT),
+        "same_language": fitted.same_language.to_dict(),
+        "cross_lingual": fitted.cross_lingual.to_dict(),
+        "answerable": fitted.answerable.to_dict(),
+        "answerable_cross": fitted.answerable_cross.to_dict(),
+        "threshold": fitted.threshold,
+        "related": fitted.related,
+        "several": fitted.several,
+        "support": SUPPORT.get(model, SUPPORT[GEMMA]),
+        "fit_figures": figures(fit, fitted),
+        "test_figures": figures(test, fitted),
+    }
+
+
+# Cosine a generated claim needs with a passage in another language to count as supported (LLM mode);
+# see assistant/verify.py. Kept here so that every per-model number lives in one file.
+SUPPORT = {GEMMA: 0.6, E5: 0.824}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="append", choices=[GEMMA, E5], help="Model(s) to calibrate (default both).")
+    parser.add_argument("--reuse", action="store_true", help="Refit on the candidates collected by the last run.")
+    args = parser.parse_args()
+    for model in args.model or [GEMMA, E5]:
+        started = time.perf_counter()
+        result = calibrate(model, reuse=args.reuse)
+        path = CALIBRATION_DIR / f"{model}.json"
+        path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(f"{model}: wrote {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
+        print(f"  threshold {result['threshold']}  related {result['related']}  several {result['several']}")
+        for part in ("fit_figures", "test_figures"):
+            for name, row in result[part].items():
+                print(f"  {part[:-8]:4} {name:12} " + "  ".join(f"{k} {v}" for k, v in row.items()))
+
+
+if __name__ == "__main__":
+    main()
