@@ -170,6 +170,19 @@ class Assistant:
         """Retrieve and score the candidates of a prepared question, best first (``vector``: already embedded)."""
         if vector is None:
             vector = self.store.embed_query(question.query)
+        # Another process's ingest or rebuild can switch the store between the reads of one question (dense
+        # hits of the new generation, lexical rows of the old): measured as a wrong abstention during a rebuild.
+        # Score again when the store changed under the reads; the second pass reads one state only.
+        for _ in range(2):
+            self.store.refresh()
+            seen = (self.store.generation, self.store.manifest.revision)
+            found, scored = self._score(question, scope, vector)
+            if (self.store.generation, self.store.manifest.revision) == seen:
+                break
+        return found, scored
+
+    def _score(self, question: Question, scope: Sequence[str] | None,
+               vector: Sequence[float]) -> tuple[Retrieval, list[Scored]]:
         settings = self.settings.retrieval
         found = retrieve(self.store, question, vector, scope=scope, dense_candidates=settings.dense_candidates,
                          lexical_candidates=settings.lexical_candidates, mode=settings.mode)

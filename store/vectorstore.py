@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from store import lang
 from store.client import ChromaHandle, handle_for, unavailable
 from store.config import EmbeddingSettings, StoreSettings
 from store.errors import EmbeddingMismatch, StoreError, StoreOutdated, StoreUnavailable
@@ -878,6 +879,9 @@ def open_store(
         StoreOutdated: the store was built by an older citechat or with another model.
         ModelBuildError: the embedding model cannot be assembled or loaded.
     """
+    # Every user of a store detects languages (documents at ingest, questions when answering): load the
+    # identifier while Chroma and the embedding model load, not at the first question (0.6 s).
+    lang.warm_up()
     handle = handle_for(store_settings)
     if embeddings is None:
         from store.embeddings import load_embeddings

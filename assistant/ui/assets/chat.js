@@ -60,6 +60,8 @@
     box.setAttribute("role", "note");
     const quote = document.createElement("q");
     quote.textContent = stored ? stored.textContent : "";  // text, never HTML: documents stay inert
+    // A quote that opens with its own quotation mark would show two ("“"Kim…"): let it keep only its own.
+    if (/^["«“„‘']/.test(quote.textContent)) quote.style.quotes = "none";
     const where = document.createElement("span");
     where.className = "cc-where";
     where.textContent = link.getAttribute("title") || "";
