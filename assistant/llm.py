@@ -7,15 +7,20 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.prompts import ChatPromptTemplate
-from pydantic import PrivateAttr
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
 
 from assistant.config import LLMSettings
 from assistant.errors import LLMUnavailable
+from assistant.retrieve import retrieve
+from store import Store
 from store.lang import strings
 
 logger = logging.getLogger(__name__)
@@ -141,3 +146,30 @@ def describe_failure(settings: LLMSettings, exc: Exception) -> LLMUnavailable:
         f"the {settings.provider} model at {where} failed ({type(exc).__name__}: {str(exc)[:120]}); "
         "check that it is running, or use --llm none"
     )
+
+
+class HybridRetriever(BaseRetriever):
+    """The retrieve stage's candidates as a LangChain retriever (documents best first by cosine), for LCEL chains.
+
+    It lives here, with the chains, so that importing the extractive path does not import langchain_core's
+    retriever and tracer machinery (half of `import assistant`, measured with `python -X importtime`).
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Store
+    k: int = 4
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        from assistant.question import prepare
+
+        question = prepare(query)
+        found = retrieve(self.store, question, self.store.embed_query(question.query))
+        ranked = sorted(found.candidates, key=lambda c: -c.dense)[: self.k]
+        return [
+            Document(page_content=c.row.text, id=c.sid, metadata={
+                "source": c.document.source, "title": c.document.title, "start": c.row.start, "end": c.row.end,
+                "dense": c.dense, "bm25": c.bm25,
+            })
+            for c in ranked
+        ]

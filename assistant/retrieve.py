@@ -12,11 +12,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
-
 from assistant.question import Question
 from store import Store, StoredDocument
 from store.lexical import analyse, words
@@ -106,26 +101,3 @@ def retrieve(
     in_documents = lexicon.present_in([*terms, *names], list(scope) if scope is not None else None)
     return Retrieval(question, terms, names, tuple(candidates), weights, frozenset(in_documents),
                      tuple(scope) if scope is not None else ())
-
-
-class HybridRetriever(BaseRetriever):
-    """The same candidates as a LangChain retriever (documents best first by cosine), for LCEL chains."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    store: Store
-    k: int = 4
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        from assistant.question import prepare
-
-        question = prepare(query)
-        found = retrieve(self.store, question, self.store.embed_query(question.query))
-        ranked = sorted(found.candidates, key=lambda c: -c.dense)[: self.k]
-        return [
-            Document(page_content=c.row.text, id=c.sid, metadata={
-                "source": c.document.source, "title": c.document.title, "start": c.row.start, "end": c.row.end,
-                "dense": c.dense, "bm25": c.bm25,
-            })
-            for c in ranked
-        ]

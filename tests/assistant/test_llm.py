@@ -157,3 +157,15 @@ def test_browser_chat_streams_a_verified_generated_answer(browser, session_setti
     finally:
         page.close()
         demo.close()
+
+
+def test_the_langchain_retriever_returns_verbatim_passages_best_first(seeded_store, bundled_text):
+    from assistant.llm import HybridRetriever
+
+    documents = HybridRetriever(store=seeded_store, k=3).invoke("Quels cadeaux Kim a-t-il reçus ?")
+    assert 0 < len(documents) <= 3
+    assert "drones explosifs" in documents[0].page_content
+    cosines = [d.metadata["dense"] for d in documents]
+    assert cosines == sorted(cosines, reverse=True)
+    for document in documents:  # every passage is the article's text at its offsets
+        assert bundled_text[document.metadata["start"]:document.metadata["end"]] == document.page_content
