@@ -36,6 +36,26 @@ def active_sentence(page) -> dict:
         return {text: s.innerText, start: Number(s.dataset.start), turn: s.dataset.turn}; }""")
 
 
+@pytest.fixture
+def own_page(browser, fresh_settings, embeddings):
+    """A desktop page on a server of its own, over a fresh store holding the bundled article (tests that write)."""
+    from assistant import Assistant
+    from ingest import ensure_bundled
+    from store import open_store
+
+    store = open_store(fresh_settings.store, fresh_settings.embedding, embeddings=embeddings)
+    ensure_bundled(store)
+    demo, url = start_server(fresh_settings, Assistant(fresh_settings, store=store))
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        yield page
+    finally:
+        context.close()
+        demo.close()
+
+
 def test_first_screen_says_what_is_loaded_and_examples_ask_at_once(browser, chat):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     page = context.new_page()
@@ -193,43 +213,30 @@ def test_an_off_topic_question_shows_no_closest_passage_and_errors_are_in_the_us
     context.close()
 
 
-def test_upload_an_article_pick_it_and_ask_about_it(browser, tmp_path, fresh_settings, embeddings):
-    from assistant import Assistant
-    from ingest import ensure_bundled
-    from store import open_store
-
-    store = open_store(fresh_settings.store, fresh_settings.embedding, embeddings=embeddings)
-    ensure_bundled(store)
-    demo, url = start_server(fresh_settings, Assistant(fresh_settings, store=store))
-    try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.goto(url)
-        article = tmp_path / "soyouz.txt"
-        article.write_text("La fusée Soyouz\n\nLa fusée Soyouz a décollé de Baïkonour avec trois astronautes "
-                           "à bord. Elle a rejoint la station spatiale six heures plus tard.", encoding="utf-8")
-        hostile = tmp_path / "hostile.html"
-        hostile.write_text("<html><body><p>Le ministre a offert un cadeau <img src=x onerror=\"window.__pwned=1\">"
-                           " &lt;script&gt;window.__pwned=2&lt;/script&gt; à Kim.</p></body></html>", encoding="utf-8")
-        page.locator("#citechat-library-box").get_by_text("Library").click()
-        page.locator("#citechat-upload input[type=file]").set_input_files([str(article), str(hostile)])
-        page.locator("#citechat-status").get_by_text("added").first.wait_for(timeout=120_000)
-        page.locator("#citechat-picker input").click()
-        page.get_by_role("option", name="La fusée Soyouz").click()
-        page.keyboard.press("Escape")
-        ask(page, "Combien d'astronautes étaient à bord ?")
-        wait_answers(page, 1)
-        answer = page.locator("#citechat-chat .cc-answer").last.inner_text()
-        assert "trois astronautes" in answer
-        page.locator(MARKER).first.click()
-        assert "Baïkonour" in active_sentence(page)["text"]
-        ask(page, "Quel cadeau le ministre a-t-il offert ?")
-        wait_answers(page, 2)
-        assert page.evaluate("window.__pwned") is None
-        assert page.locator("#citechat-chat img, #citechat-article img, #citechat-chat script").count() == 0
-        context.close()
-    finally:
-        demo.close()
+def test_upload_an_article_pick_it_and_ask_about_it(own_page, tmp_path):
+    page = own_page
+    article = tmp_path / "soyouz.txt"
+    article.write_text("La fusée Soyouz\n\nLa fusée Soyouz a décollé de Baïkonour avec trois astronautes "
+                       "à bord. Elle a rejoint la station spatiale six heures plus tard.", encoding="utf-8")
+    hostile = tmp_path / "hostile.html"
+    hostile.write_text("<html><body><p>Le ministre a offert un cadeau <img src=x onerror=\"window.__pwned=1\">"
+                       " &lt;script&gt;window.__pwned=2&lt;/script&gt; à Kim.</p></body></html>", encoding="utf-8")
+    page.locator("#citechat-library-box").get_by_text("Library").click()
+    page.locator("#citechat-upload input[type=file]").set_input_files([str(article), str(hostile)])
+    page.locator("#citechat-status").get_by_text("added").first.wait_for(timeout=120_000)
+    page.locator("#citechat-picker input").click()
+    page.get_by_role("option", name="La fusée Soyouz").click()
+    page.keyboard.press("Escape")
+    ask(page, "Combien d'astronautes étaient à bord ?")
+    wait_answers(page, 1)
+    answer = page.locator("#citechat-chat .cc-answer").last.inner_text()
+    assert "trois astronautes" in answer
+    page.locator(MARKER).first.click()
+    assert "Baïkonour" in active_sentence(page)["text"]
+    ask(page, "Quel cadeau le ministre a-t-il offert ?")
+    wait_answers(page, 2)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#citechat-chat img, #citechat-article img, #citechat-chat script").count() == 0
 
 
 def test_chat_endpoint_answers_and_raises_for_bad_input(chat):
@@ -260,34 +267,21 @@ def test_twenty_concurrent_clients_get_correct_answers(chat):
     assert all(r["grounded"] and e in r["text"] for r, e in zip(results, expected, strict=True))
 
 
-def test_a_document_ingested_from_the_command_line_appears_without_a_restart(browser, tmp_path, fresh_settings,
-                                                                            embeddings):
+def test_a_document_ingested_from_the_command_line_appears_without_a_restart(own_page, tmp_path, fresh_settings):
     import subprocess
 
-    from assistant import Assistant
-    from ingest import ensure_bundled
-    from store import open_store
     from tests.conftest import CITECHAT, cli_env
 
-    store = open_store(fresh_settings.store, fresh_settings.embedding, embeddings=embeddings)
-    ensure_bundled(store)
-    demo, url = start_server(fresh_settings, Assistant(fresh_settings, store=store))
-    try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.goto(url)
-        page.locator("#citechat-header").get_by_text("Kim Jong Un quitte la Russie").wait_for(timeout=20_000)
-        article = tmp_path / "zeppelin.txt"
-        article.write_text("Le Hindenburg\n\nLe zeppelin Hindenburg a brûlé à Lakehurst en mai 1937.", encoding="utf-8")
-        done = subprocess.run([str(CITECHAT), "ingest", str(article)], env=cli_env(fresh_settings),
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        page.locator("#citechat-header").get_by_text("2 documents").wait_for(timeout=15_000)
-        page.locator("#citechat-library-box").get_by_text("Library").click()
-        assert "Le Hindenburg" in page.locator("#citechat-library").inner_text()
-        ask(page, "Où le zeppelin Hindenburg a-t-il brûlé ?")
-        wait_answers(page, 1)
-        assert "Lakehurst" in page.locator("#citechat-chat .cc-answer").last.inner_text()
-        context.close()
-    finally:
-        demo.close()
+    page = own_page
+    page.locator("#citechat-header").get_by_text("Kim Jong Un quitte la Russie").wait_for(timeout=20_000)
+    article = tmp_path / "zeppelin.txt"
+    article.write_text("Le Hindenburg\n\nLe zeppelin Hindenburg a brûlé à Lakehurst en mai 1937.", encoding="utf-8")
+    done = subprocess.run([str(CITECHAT), "ingest", str(article)], env=cli_env(fresh_settings),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page.locator("#citechat-header").get_by_text("2 documents").wait_for(timeout=15_000)
+    page.locator("#citechat-library-box").get_by_text("Library").click()
+    assert "Le Hindenburg" in page.locator("#citechat-library").inner_text()
+    ask(page, "Où le zeppelin Hindenburg a-t-il brûlé ?")
+    wait_answers(page, 1)
+    assert "Lakehurst" in page.locator("#citechat-chat .cc-answer").last.inner_text()
