@@ -116,6 +116,9 @@ def test_dark_and_light_highlights_are_readable(browser, chat, tmp_path):
         assert contrast(page, "#citechat-article .cc-s.cc-active") >= 4.5, scheme
         assert contrast(page, MARKER) >= 4.5, scheme
         assert contrast(page, "#citechat-send") >= 4.5, scheme
+        # The picker's hint is Gradio's info text (its own subdued grey is about 2.5:1 on white).
+        page.locator("#citechat-picker").get_by_text("every document").evaluate("el => el.id = 'cc-picker-info'")
+        assert contrast(page, "#cc-picker-info") >= 4.5, scheme
         page.screenshot(path=str(SHOTS / f"screenshot-{scheme}.png"), animations="disabled")
         context.close()
 
