@@ -98,6 +98,8 @@ def retrieve(
             continue  # a row of a version being replaced: the lexicon only holds current rows
         previous = lexicon.sentence_at(row.doc_id, row.position - 1) if row.position else None
         candidates.append(Candidate(row, document, dense.get(sid, 0.0), lexical.get(sid, 0.0), previous))
-    in_documents = lexicon.present_in([*terms, *names], list(scope) if scope is not None else None)
+    # Across the whole store the frequencies just read already say which words occur; a scope asks the index.
+    in_documents = ({t for t, n in frequency.items() if n} if scope is None
+                    else lexicon.present_in([*terms, *names], list(scope)))
     return Retrieval(question, terms, names, tuple(candidates), weights, frozenset(in_documents),
                      tuple(scope) if scope is not None else ())

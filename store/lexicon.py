@@ -184,7 +184,7 @@ class LexicalIndex:
         unique = list(dict.fromkeys(terms))
         if not unique:
             return []
-        query = " OR ".join(_quote(t) for t in unique)
+        query = _any_of(unique)
         sql = "SELECT s.sid, -bm25(fts) FROM fts JOIN sentences s ON s.rowid = fts.rowid WHERE fts MATCH ?"
         params: list = [query]
         if doc_ids is not None:
@@ -199,7 +199,7 @@ class LexicalIndex:
         unique, wanted = list(dict.fromkeys(terms)), list(dict.fromkeys(sids))
         if not unique or not wanted:
             return {}
-        query = " OR ".join(_quote(t) for t in unique)
+        query = _any_of(unique)
         sql = (
             "SELECT s.sid, -bm25(fts) FROM fts JOIN sentences s ON s.rowid = fts.rowid WHERE fts MATCH ? "
             f"AND fts.rowid IN (SELECT rowid FROM sentences WHERE sid IN ({','.join('?' * len(wanted))}))"
@@ -246,14 +246,11 @@ class LexicalIndex:
         )
         return {t: int(found.get(t, 0)) for t in unique}, total
 
-    def present_in(self, terms: Iterable[str], doc_ids: Sequence[str] | None) -> set[str]:
-        """Which of ``terms`` occur anywhere in the given documents (all documents when None)."""
+    def present_in(self, terms: Iterable[str], doc_ids: Sequence[str]) -> set[str]:
+        """Which of ``terms`` occur anywhere in the given documents (for the whole store, ``document_frequency``)."""
         unique = list(dict.fromkeys(terms))
-        if not unique:
+        if not unique or not doc_ids:
             return set()
-        if doc_ids is None:  # the vocabulary answers for the whole store without touching each document
-            frequency, _ = self.document_frequency(unique)
-            return {t for t, n in frequency.items() if n}
         sql = (f"SELECT DISTINCT term FROM doc_terms WHERE term IN ({','.join('?' * len(unique))}) "
                f"AND doc_id IN ({','.join('?' * len(doc_ids))})")
         return {t for (t,) in self._db().execute(sql, [*unique, *doc_ids])}
@@ -267,6 +264,11 @@ class LexicalIndex:
         known = [t for (t,) in db.execute("SELECT term FROM vocab WHERE term >= ? AND term < ?",
                                           (prefix, prefix + "\U0010ffff"))]
         return closest_by_prefix(term, known)
+
+
+def _any_of(terms: Sequence[str]) -> str:
+    """An FTS5 query matching any of ``terms``, each quoted as a literal."""
+    return " OR ".join(_quote(t) for t in terms)
 
 
 def _row(row: tuple) -> SentenceRow:
