@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from assistant.config import Settings
+from assistant.process import limit_malloc_arenas
 
 logger = logging.getLogger(__name__)
 INTERRUPTED = 130
@@ -77,6 +78,7 @@ def main(ctx: click.Context, verbose: bool, llm: str | None) -> None:
         raise click.ClickException(f"invalid CITECHAT_* setting: {exc}".splitlines()[0]) from exc
     if llm is not None:
         settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"provider": llm})})
+    limit_malloc_arenas(settings.malloc_arenas)  # before any thread: arenas made earlier stay
     ctx.obj = settings
 
 

@@ -90,3 +90,6 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval tuning.")
     ui: UISettings = Field(default_factory=UISettings, description="Chat server.")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Generative answers.")
+    malloc_arenas: int = Field(
+        default=2, ge=0, le=64, description="glibc malloc arenas of a citechat process (0: glibc's default)."
+    )

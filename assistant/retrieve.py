@@ -87,7 +87,8 @@ def retrieve(
     if missing_dense and mode != "lexical":
         dense.update(store.cosines(vector, missing_dense))
     if mode != "dense":
-        lexical.update(lexicon.scores(terms, [sid for sid in ids if sid not in lexical and sid in rows]))
+        # Computed from the rows just read, not asked of FTS5: its bm25() would walk every row of each word.
+        lexical.update(lexicon.scores(terms, [rows[sid] for sid in ids if sid not in lexical and sid in rows]))
     frequency, total = lexicon.document_frequency([*terms, *names])
     weights = {t: idf(frequency.get(t, 0), max(total, 1)) for t in (*terms, *names)}
     candidates = []

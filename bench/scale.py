@@ -10,11 +10,20 @@ time is measured and subtracted, and the real model's encoding time is printed b
 
 For each size and mode it prints:
 - warm ``answer()`` p50 / p95 minus the question's encoding;
-- time from process start to the first answer (imports included, no model to load), and resident memory;
+- time from process start to the first answer (imports included, no model to load), and resident memory after
+  it (and the peak);
 - ingest throughput (sentences/s) and the encoder's share of it;
 - how long until a document ingested by another process is answerable by a running assistant.
 
-    python bench/scale.py [--sizes 1000 10000 100000] [--server-size 10000] [--queries 60]
+With the real model (EmbeddingGemma) loaded instead of the stand-in, it also times process start to the first
+answer minus the model's own load, and the peak memory beyond the model alone (a process that only loads it
+and encodes one question); the stand-in's vectors make the nearest sentences meaningless there, but reading
+the index, the lexicon and the records costs the same.
+
+    python bench/scale.py [--sizes 1000 10000 100000] [--server-size 10000] [--queries 60] [--keep DIR]
+
+``--keep DIR`` keeps the embedded stores and reuses them on the next run (writing 100k sentences takes about
+ten minutes).
 
 Prints a table; asserts nothing.
 """
@@ -40,6 +49,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 DIMENSION = 768
 SENTENCES_PER_DOCUMENT = 50
+
+
+def resident_mb() -> float:
+    """The process's resident memory now (VmRSS), in MiB; its peak is ``ru_maxrss``."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class HashingEncoder:
@@ -135,10 +158,12 @@ import json, resource, statistics, sys, time
 started = time.perf_counter()
 sys.path.insert(0, ROOT)
 sys.argv = ["scale"]
-from bench.scale import HashingEncoder, store_settings
+from bench.scale import HashingEncoder, peak_mb, resident_mb, store_settings
 from pathlib import Path
 from assistant import Assistant, Settings
+from assistant.process import limit_malloc_arenas
 from store import EmbeddingSettings, open_store
+limit_malloc_arenas(Settings().malloc_arenas)  # as the citechat command does
 encoder = HashingEncoder()
 settings = Settings(store=store_settings(Path(PATH), PORT), embedding=EmbeddingSettings())
 store = open_store(settings.store, settings.embedding, embeddings=encoder)
@@ -146,7 +171,7 @@ assistant = Assistant(settings, store=store)
 questions = json.loads(QUESTIONS)
 assistant.answer(questions[0])
 first = time.perf_counter() - started
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss, peak = resident_mb(), peak_mb()
 for q in questions[:5]:
     assistant.answer(q)
 full, encode = [], []
@@ -155,13 +180,55 @@ for q in questions:
     t = time.perf_counter(); assistant.answer(q); full.append(time.perf_counter() - t)
     encode.append(encoder.seconds - before)
 net = sorted(f - e for f, e in zip(full, encode))
-print(json.dumps({"first_answer_s": first, "rss_mb": rss, "p50_ms": statistics.median(net) * 1000,
+print(json.dumps({"first_answer_s": first, "rss_mb": rss, "peak_mb": peak, "p50_ms": statistics.median(net) * 1000,
                   "p95_ms": net[int(0.95 * (len(net) - 1))] * 1000}))
 """
 
 
-def query(path: Path, port: int | None, questions: list[str]) -> dict:
-    code = (QUERY_CHILD.replace("ROOT)", f"{str(ROOT)!r})").replace("PATH", repr(str(path)))
+# The same start with the real model: the stores' vectors come from the stand-in, so its nearest sentences
+# mean nothing, but reading the index, the lexicon and the records costs the same. The model's own load
+# is timed and subtracted; check_model is off because the store says it was written by the stand-in.
+REAL_CHILD = r"""
+import json, resource, sys, time
+started = time.perf_counter()
+sys.path.insert(0, ROOT)
+sys.argv = ["scale"]
+from bench.scale import peak_mb, resident_mb, store_settings
+from pathlib import Path
+from assistant import Assistant, Settings
+from assistant.process import limit_malloc_arenas
+from store import EmbeddingSettings, open_store
+import store.embeddings as embeddings_module
+limit_malloc_arenas(Settings().malloc_arenas)  # as the citechat command does
+load = embeddings_module.load_embeddings
+loaded = {}
+def timed(*args, **kwargs):
+    t = time.perf_counter(); out = load(*args, **kwargs); loaded["s"] = time.perf_counter() - t; return out
+embeddings_module.load_embeddings = timed
+settings = Settings(store=store_settings(Path(PATH), PORT), embedding=EmbeddingSettings())
+store = open_store(settings.store, settings.embedding, check_model=False)
+assistant = Assistant(settings, store=store)
+assistant.answer(json.loads(QUESTIONS)[0])
+first = time.perf_counter() - started
+print(json.dumps({"model_first_s": first - loaded["s"], "model_load_s": loaded["s"],
+                  "model_rss_mb": resident_mb(), "model_peak_mb": peak_mb()}))
+"""
+
+# The model alone (imports, load, one question encoded): what "beyond the model" is measured from.
+MODEL_ONLY_CHILD = r"""
+import json, resource, sys
+sys.path.insert(0, ROOT)
+from store import EmbeddingSettings
+from store.embeddings import load_embeddings
+from bench.scale import peak_mb, resident_mb
+load_embeddings(EmbeddingSettings()).embed_query("When did the Normans conquer England?")
+print(json.dumps({"rss_mb": resident_mb(), "peak_mb": peak_mb()}))
+"""
+
+
+def child(template: str, path: Path | None, port: int | None, questions: list[str]) -> dict:
+    """Run a measuring child process; its last line is a JSON object."""
+    code = (template.replace("ROOT)", f"{str(ROOT)!r})").replace("PATH", repr(str(path)))
             .replace("PORT", repr(port)).replace("QUESTIONS", repr(json.dumps(questions))))
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -177,7 +244,7 @@ from pathlib import Path
 from ingest import LoadedDocument, ingest_documents
 from store import EmbeddingSettings, open_store
 store = open_store(store_settings(Path(PATH), PORT), EmbeddingSettings(), embeddings=HashingEncoder())
-document = LoadedDocument(source="late.txt", title="Late", language="fr",
+document = LoadedDocument(source=SOURCE, title="Late", language="fr",
                           text="Late\n\nLe zeppelin Hindenburg a brûlé à Lakehurst en mai 1937.")
 ingest_documents(store, [document], show_progress=False)
 print(time.time())
@@ -192,16 +259,20 @@ def follow(path: Path, port: int | None) -> float:
     settings = Settings(store=store_settings(path, port), embedding=EmbeddingSettings())
     store = open_store(settings.store, settings.embedding, embeddings=HashingEncoder())
     assistant = Assistant(settings, store=store)
+    source = f"late-{time.time_ns()}.txt"  # new each run, so a kept store measures a real arrival
     code = (FOLLOW_CHILD.replace("ROOT)", f"{str(ROOT)!r})").replace("PATH", repr(str(path)))
-            .replace("PORT", repr(port)))
+            .replace("PORT", repr(port)).replace("SOURCE", repr(source)))
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     finished = float(done.stdout.strip().splitlines()[-1])
+    seconds = float("nan")
     while time.time() - finished < 60:
         answer = assistant.answer("Où le zeppelin Hindenburg a-t-il brûlé ?", sources=None)
-        if any(c.source == "late.txt" for c in answer.citations):
-            return time.time() - finished
+        if any(c.source == source for c in answer.citations):
+            seconds = time.time() - finished
+            break
         time.sleep(0.1)
-    return float("nan")
+    store.remove(source)  # a kept store stays the size it was built at
+    return seconds
 
 
 def real_encoding_ms() -> float:
@@ -227,42 +298,75 @@ def start_server(path: Path) -> tuple[subprocess.Popen, int]:
     return start_chroma_server(path)
 
 
+def measure(path: Path, size: int, mode: str | None, questions: list[str], real_model: bool) -> dict:
+    """Build (or reuse) one store and measure it; a kept store is reused when its build record is there."""
+    record = path / "built.json"
+    server, port = (start_server(path / "server") if mode else (None, None))
+    try:
+        if record.exists() and not mode:
+            built = json.loads(record.read_text())
+        else:
+            built = build(path, size, port)
+            record.write_text(json.dumps(built))
+        measured = child(QUERY_CHILD, path, port, questions)
+        if real_model and not mode:
+            measured |= child(REAL_CHILD, path, port, questions)
+        seconds = follow(path, port)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    return {"mode": mode or "embedded", "size": size, **built, **measured, "follow_s": seconds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--server-size", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep the embedded stores in this directory and reuse them on the next run")
+    parser.add_argument("--no-model", action="store_true",
+                        help="skip the start-up and memory measured with the real model")
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in
                  (ROOT / "tests/data/external/squad2-test.jsonl").open()][: args.queries // 2]
     questions += [json.loads(line)["question"] for line in
                   (ROOT / "tests/data/external/piaf-test.jsonl").open()][: args.queries // 2]
     rows = []
+    model_alone = None if args.no_model else child(MODEL_ONLY_CHILD, None, None, [])
     with tempfile.TemporaryDirectory() as tmp:
         runs = [(size, None) for size in args.sizes] + ([(args.server_size, "server")] if args.server_size else [])
         for size, mode in runs:
-            path = Path(tmp) / f"{mode or 'embedded'}-{size}"
-            server, port = (start_server(path / "server") if mode else (None, None))
-            try:
-                built = build(path, size, port)
-                measured = query(path, port, questions)
-                seconds = follow(path, port)
-            finally:
-                if server is not None:
-                    server.terminate()
-                    server.wait(timeout=30)
-            rows.append({"mode": mode or "embedded", "size": size, **built, **measured, "follow_s": seconds})
+            base = args.keep if (args.keep and not mode) else Path(tmp)
+            path = base / f"{mode or 'embedded'}-{size}"
+            path.mkdir(parents=True, exist_ok=True)
+            rows.append(measure(path, size, mode, questions, real_model=not args.no_model))
             print(json.dumps(rows[-1]), flush=True)
     encoding = real_encoding_ms()
-    print(f"\nEmbeddingGemma encoding of a question (excluded below): p50 {encoding:.0f} ms\n")
-    header = (f"{'mode':9}{'sentences':>10}{'answer p50':>12}{'p95':>9}{'start->1st':>12}{'memory':>9}"
+    print(f"\nEmbeddingGemma encoding of a question (excluded below): p50 {encoding:.0f} ms")
+    if model_alone:
+        print(f"the model alone (imports, load, one question): {model_alone['rss_mb']:.0f} MB resident, "
+              f"{model_alone['peak_mb']:.0f} MB peak")
+    print("\nstand-in encoder, no model in the process:")
+    header = (f"{'mode':9}{'sentences':>10}{'answer p50':>12}{'p95':>9}{'start->1st':>12}{'memory (peak)':>15}"
               f"{'ingest/s':>10}{'encoder':>9}{'follow':>9}")
     print(header)
     for r in rows:
         print(f"{r['mode']:9}{r['sentences']:>10}{r['p50_ms']:>10.1f}ms{r['p95_ms']:>7.1f}ms"
               f"{r['first_answer_s']:>10.2f} s"
-              f"{r['rss_mb']:>7.0f}MB{r['ingest_per_s']:>10.0f}{r['encoder_share'] * 100:>8.0f}%"
+              f"{r['rss_mb']:>7.0f}MB ({r['peak_mb']:.0f}){r['ingest_per_s']:>10.0f}{r['encoder_share'] * 100:>8.0f}%"
               f"{r['follow_s']:>7.1f} s")
+    with_model = [r for r in rows if "model_first_s" in r]
+    if with_model and model_alone:
+        print("\nthe real model loaded (EmbeddingGemma), embedded store:")
+        print(f"{'sentences':>10}{'model load':>12}{'start->1st minus load':>23}{'resident (peak)':>17}"
+              f"{'beyond the model (peak)':>25}")
+        for r in with_model:
+            print(f"{r['sentences']:>10}{r['model_load_s']:>10.1f} s{r['model_first_s']:>21.2f} s"
+                  f"{r['model_rss_mb']:>9.0f}MB ({r['model_peak_mb']:.0f})"
+                  f"{r['model_rss_mb'] - model_alone['rss_mb']:>15.0f}MB "
+                  f"({r['model_peak_mb'] - model_alone['peak_mb']:.0f})")
     embedded = {r["size"]: r for r in rows if r["mode"] == "embedded"}
     if len(embedded) > 1:
         sizes = sorted(embedded)

@@ -883,8 +883,43 @@ def open_store(
     # identifier while Chroma and the embedding model load, not at the first question (0.6 s).
     lang.warm_up()
     handle = handle_for(store_settings)
+    warm_vector_index(handle, store_settings)
     if embeddings is None:
         from store.embeddings import load_embeddings
 
         embeddings = load_embeddings(embedding_settings, notice=notice)
     return Store(handle, store_settings, embeddings, check_model=check_model)
+
+
+def warm_vector_index(handle: ChromaHandle, settings: StoreSettings) -> threading.Thread | None:
+    """Load the embedded store's vector index in the background while the model loads and records are read.
+
+    Embedded Chroma reads a collection's HNSW index from disk at its first query — about a second at 100k
+    sentences — so without this the first question pays for it. Best effort: any failure is left to the
+    real open to report. A server holds its index itself.
+    """
+    if settings.host:
+        return None
+
+    def warm() -> None:
+        try:
+            def query(client: Any) -> None:
+                found = client.get_collection(f"{settings.collection}-manifest").get(
+                    ids=[_MANIFEST_ID], include=["metadatas"])["metadatas"]
+                if not found:
+                    return
+                manifest = Manifest.from_metadata(found[0])
+                if manifest.dimension <= 0:
+                    return
+                sentences = client.get_collection(f"{settings.collection}-g{manifest.generation}-sentences")
+                if sentences.count():
+                    probe = [1.0] + [0.0] * (manifest.dimension - 1)
+                    sentences.query(query_embeddings=[probe], n_results=1, include=[])
+
+            handle.run(query)
+        except Exception:  # a missing or half-written store: the caller's open says what is wrong
+            logger.debug("warming the vector index failed", exc_info=True)
+
+    thread = threading.Thread(target=warm, name="citechat-warm-index", daemon=True)
+    thread.start()
+    return thread

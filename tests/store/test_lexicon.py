@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from ingest.split import split_document
 from store.lexical import analyse
 from store.lexicon import LexicalIndex, SentenceRow, closest_by_prefix
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CORPUS = Path(__file__).resolve().parents[2] / "ingest" / "corpus" / "kim-russie-afp.txt"
 
 
 def rows(doc_id: str, write_id: str, texts: list[str], code: str = "fr") -> list[SentenceRow]:
@@ -22,8 +29,43 @@ def test_search_ranks_by_bm25_within_chosen_documents(tmp_path):
     terms = analyse("drones explosifs", "fr")
     assert index.search(terms, limit=5)[0][0] == "a:w1:0"
     assert [sid for sid, _ in index.search(terms, limit=5, doc_ids=["b"])] == ["b:w1:0"]
-    assert set(index.scores(terms, ["a:w1:0", "a:w1:1"])) == {"a:w1:0"}  # "Il pleut." matches nothing
+    stored = index.sentences(["a:w1:0", "a:w1:1"])
+    assert set(index.scores(terms, stored.values())) == {"a:w1:0"}  # "Il pleut." matches nothing
     assert index.present_in(["dron", "pleut"], ["b"]) == {"dron"}
+
+
+def fts5_scores(index: LexicalIndex, terms: list[str]) -> dict[str, float]:
+    """What SQLite's own bm25() says of every row matching any of ``terms``."""
+    query = " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
+    sql = "SELECT s.sid, -bm25(fts) FROM fts JOIN sentences s ON s.rowid = fts.rowid WHERE fts MATCH ?"
+    return dict(index._db().execute(sql, [query]))
+
+
+def test_candidate_scores_are_fts5_bm25_to_the_bit(tmp_path):
+    """The calibration was fitted on FTS5's bm25(): the scores computed from stored terms must be the same figure."""
+    index = LexicalIndex(tmp_path / "lexicon.sqlite3")
+    texts = {}
+    for path in [*sorted((DATA / "external" / "articles").rglob("*.txt"))[:12], CORPUS]:
+        code = "en" if "squad2" in path.parts else "fr"
+        sentences = [s.text for s in split_document(path.read_text(encoding="utf-8"), code).sentences]
+        texts[path.stem] = (code, sentences)
+        index.replace_document(path.stem, "w1", code, rows(path.stem, "w1", sentences, code))
+    first = next(iter(texts))
+    index.remove_document(first)  # the totals FTS5 keeps must follow deletions too
+    questions = [json.loads(line) for line in (DATA / "external" / "squad2-test.jsonl").open()][:40]
+    questions += [json.loads(line) for line in (DATA / "external" / "piaf-test.jsonl").open()][:40]
+    questions += [json.loads(line) for line in (DATA / "questions.jsonl").open()][:40]
+    compared = 0
+    for item in questions:
+        terms = list(dict.fromkeys(analyse(item["question"], "en" if item["question"].isascii() else "fr")))
+        expected = fts5_scores(index, terms)
+        mine = index.scores(terms, index.sentences(expected).values())
+        assert mine == expected  # exact equality, not approximate
+        compared += len(expected)
+    assert compared > 500
+    total, tokens = index.statistics()
+    assert total == index.count() and tokens == sum(len(r.terms) for d in texts if d != first
+                                                    for r in index.document_sentences(d))
 
 
 def test_replacing_a_document_drops_its_old_sentences(tmp_path):

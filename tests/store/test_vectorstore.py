@@ -185,3 +185,21 @@ def test_server_mode_runs_the_same_code(chroma_server, settings_for, embeddings,
 def test_collection_name_must_have_three_characters():
     with pytest.raises(ValueError):
         StoreSettings(collection="ab")
+
+
+def test_the_vector_index_warms_in_the_background_without_touching_a_fresh_store(
+    seeded_store, session_settings, tmp_path, caplog
+):
+    from store.client import handle_for
+    from store.vectorstore import warm_vector_index
+
+    caplog.set_level("DEBUG", logger="store.vectorstore")
+    thread = warm_vector_index(seeded_store.handle, session_settings.store)
+    thread.join(timeout=60)
+    assert not thread.is_alive() and "warming the vector index failed" not in caplog.text  # it queried the index
+
+    fresh = StoreSettings(path=tmp_path / "fresh", cache_dir=tmp_path / "cache")
+    handle = handle_for(fresh)
+    warm_vector_index(handle, fresh).join(timeout=60)
+    assert handle.run(lambda client: client.list_collections()) == []  # nothing created, nothing to warm
+    assert warm_vector_index(handle, StoreSettings(host="127.0.0.1", port=1, cache_dir=tmp_path)) is None
