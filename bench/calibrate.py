@@ -371,11 +371,54 @@ def calibrate(model: str, *, reuse: bool = False) -> dict:
 SUPPORT = {GEMMA: 0.6, E5: 0.824}
 
 
+def compare_rankers(model: str) -> None:
+    """Is the linear sentence score the limit? Fit a gradient-boosted ranker on the same features and compare.
+
+    Same-language candidates of answerable fit questions, scored on the test part: how often each model puts
+    the gold sentence first / in the top 3, and how often the gold sentence is among the candidates at all.
+    Writes nothing.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    fit, test = cached_collect(model, FIT, reuse=True), cached_collect(model, TEST, reuse=True)
+
+    def grouped(examples: list[Example]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        return [(e.set_name, np.asarray([[s.features[n] for n in FEATURES] for s in e.candidates], dtype=np.float64),
+                 np.asarray(e.labels)) for e in examples if e.kind == "answerable" and e.candidates]
+
+    train = grouped(fit)
+    x, y = np.vstack([g[1] for g in train]), np.concatenate([g[2] for g in train])
+    linear = fit_linear(x, y, FEATURES)
+    boosted = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, l2_regularization=1.0,
+                                             random_state=0).fit(x, y)
+    rankers = {
+        "logistic regression": lambda m: (m - np.asarray(linear.mean)) / np.asarray(linear.scale) @ np.asarray(
+            linear.coef),
+        "gradient boosting": lambda m: boosted.predict_proba(m)[:, 1],
+    }
+    for name in sorted({g[0] for g in grouped(test)}):
+        part = [(m, labels) for set_name, m, labels in grouped(test) if set_name == name]
+        print(f"{model} {name}: {len(part)} answerable, gold sentence among the candidates "
+              f"{np.mean([labels.any() for _, labels in part]):.3f}")
+        for label, score in rankers.items():
+            orders = [np.argsort(-score(m), kind="stable") for m, _ in part]
+            top1 = np.mean([labels[o[0]] for o, (_, labels) in zip(orders, part, strict=True)])
+            top3 = np.mean([labels[o[:3]].any() for o, (_, labels) in zip(orders, part, strict=True)])
+            print(f"  {label:20} top1 {top1:.3f}  top3 {top3:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", action="append", choices=[GEMMA, E5], help="Model(s) to calibrate (default both).")
     parser.add_argument("--reuse", action="store_true", help="Refit on the candidates collected by the last run.")
+    parser.add_argument("--compare-rankers", action="store_true",
+                        help="Compare the linear sentence score with gradient boosting on the same features "
+                             "(needs a previous run's candidates; writes nothing).")
     args = parser.parse_args()
+    if args.compare_rankers:
+        for model in args.model or [GEMMA]:
+            compare_rankers(model)
+        return
     for model in args.model or [GEMMA, E5]:
         started = time.perf_counter()
         result = calibrate(model, reuse=args.reuse)
