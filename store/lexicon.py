@@ -13,7 +13,6 @@ import logging
 import math
 import sqlite3
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,17 +186,19 @@ class LexicalIndex:
     ) -> list[tuple[str, float]]:
         """The ``limit`` best sentences by BM25 for ``terms`` (OR), as ``(sid, score)``, best first."""
         unique = list(dict.fromkeys(terms))
-        if not unique:
+        if not unique or limit <= 0:
             return []
         query = _any_of(unique)
-        sql = "SELECT s.sid, -bm25(fts) FROM fts JOIN sentences s ON s.rowid = fts.rowid WHERE fts MATCH ?"
-        params: list = [query]
-        if doc_ids is not None:
-            sql += f" AND s.doc_id IN ({','.join('?' * len(doc_ids))})"
-            params.extend(doc_ids)
-        sql += " ORDER BY bm25(fts) LIMIT ?"
-        params.append(limit)
-        return [(sid, float(score)) for sid, score in self._db().execute(sql, params)]
+        if doc_ids is None:
+            # Rank inside FTS5 and look up only the best rows' ids: joining every matching row first cost
+            # 13.4 ms p50 at 100k sentences against 8.1 ms this way, same results (bench/scale.py store).
+            sql = ("SELECT s.sid, best.score FROM (SELECT rowid, -bm25(fts) AS score FROM fts WHERE fts MATCH ? "
+                   "ORDER BY bm25(fts) LIMIT ?) AS best JOIN sentences s ON s.rowid = best.rowid "
+                   "ORDER BY best.score DESC")
+            return [(sid, float(score)) for sid, score in self._db().execute(sql, [query, limit])]
+        sql = (f"SELECT s.sid, -bm25(fts) FROM fts JOIN sentences s ON s.rowid = fts.rowid WHERE fts MATCH ? "
+               f"AND s.doc_id IN ({','.join('?' * len(doc_ids))}) ORDER BY bm25(fts) LIMIT ?")
+        return [(sid, float(score)) for sid, score in self._db().execute(sql, [query, *doc_ids, limit])]
 
     def statistics(self) -> tuple[int, int]:
         """Rows and tokens of the FTS5 index, as ``bm25()`` reads them (its 'averages' record; no scan)."""
@@ -292,20 +293,23 @@ def bm25(
     IDF of at most zero raised to 1e-6, phrases summed in query order), so the figure is FTS5's to the bit:
     the calibration was fitted on it.
     """
-    frequency = Counter(row_terms)
-    if not rows or not any(frequency.get(t) for t in terms):
+    counts = [row_terms.count(t) for t in terms]
+    if not rows or not any(counts):
         return None
     average = tokens / rows
     length = float(len(row_terms))
     score = 0.0
-    for t in terms:
-        n = hits.get(t, 0)
-        weight = math.log((rows - n + 0.5) / (n + 0.5))
-        if weight <= 0.0:
-            weight = 1e-6
-        f = float(frequency.get(t, 0))
+    for t, count in zip(terms, counts, strict=True):
+        weight = _idf(hits.get(t, 0), rows)
+        f = float(count)
         score += weight * ((f * (_K1 + 1.0)) / (f + _K1 * (1 - _B + _B * length / average)))
     return score
+
+
+def _idf(hits: int, rows: int) -> float:
+    """FTS5's IDF of a word found in ``hits`` of ``rows`` rows (at most zero becomes 1e-6, as in fts5_aux.c)."""
+    weight = math.log((rows - hits + 0.5) / (hits + 0.5))
+    return weight if weight > 0.0 else 1e-6
 
 
 def _varint(data: bytes, position: int) -> tuple[int, int]:

@@ -61,6 +61,8 @@ def test_candidate_scores_are_fts5_bm25_to_the_bit(tmp_path):
         expected = fts5_scores(index, terms)
         mine = index.scores(terms, index.sentences(expected).values())
         assert mine == expected  # exact equality, not approximate
+        best = [score for _, score in index.search(terms, limit=10)]
+        assert best == sorted(expected.values(), reverse=True)[:10]  # FTS5's own ranking, ids looked up after
         compared += len(expected)
     assert compared > 500
     total, tokens = index.statistics()
