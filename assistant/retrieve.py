@@ -86,10 +86,11 @@ def retrieve(
     missing_dense = [sid for sid in ids if sid not in dense and sid in rows]
     if missing_dense and mode != "lexical":
         dense.update(store.cosines(vector, missing_dense))
+    frequency, total = lexicon.document_frequency([*terms, *names])
     if mode != "dense":
         # Computed from the rows just read, not asked of FTS5: its bm25() would walk every row of each word.
-        lexical.update(lexicon.scores(terms, [rows[sid] for sid in ids if sid not in lexical and sid in rows]))
-    frequency, total = lexicon.document_frequency([*terms, *names])
+        missing_lexical = [rows[sid] for sid in ids if sid not in lexical and sid in rows]
+        lexical.update(lexicon.scores(terms, missing_lexical, hits=frequency))
     weights = {t: idf(frequency.get(t, 0), max(total, 1)) for t in (*terms, *names)}
     candidates = []
     for sid in ids:

@@ -209,17 +209,21 @@ class LexicalIndex:
         tokens, _ = _varint(found[0], position)
         return rows, tokens
 
-    def scores(self, terms: Sequence[str], rows: Iterable[SentenceRow]) -> dict[str, float]:
+    def scores(
+        self, terms: Sequence[str], rows: Iterable[SentenceRow], hits: Mapping[str, int] | None = None
+    ) -> dict[str, float]:
         """FTS5's ``-bm25()`` of the given sentences for ``terms`` (OR), computed from their stored terms.
 
         Asking FTS5 for a few rows' ``bm25()`` walks every row holding a query word, which is most of a
         query's time on a large store; the same figure comes from the rows already read, the words' row
-        counts (the ``vocab`` table) and the index's two totals. Sentences that match no term are absent.
+        counts (the ``vocab`` table; pass them as ``hits`` when already read) and the index's two totals.
+        Sentences that match no term are absent.
         """
         unique, wanted = list(dict.fromkeys(terms)), list(rows)
         if not unique or not wanted:
             return {}
-        hits, _ = self.document_frequency(unique)
+        if hits is None or any(t not in hits for t in unique):
+            hits, _ = self.document_frequency(unique)
         total, tokens = self.statistics()
         return {row.sid: score for row in wanted
                 if (score := bm25(unique, row.terms, hits, total, tokens)) is not None}

@@ -131,6 +131,16 @@ class Manifest:
         )
 
 
+def generation_names(base: str, generation: int) -> tuple[str, str]:
+    """The sentences and documents collections of one store generation."""
+    return f"{base}-g{generation}-sentences", f"{base}-g{generation}-documents"
+
+
+def manifest_name(base: str) -> str:
+    """The collection holding the store's manifest (which generation is current)."""
+    return f"{base}-manifest"
+
+
 def document_id(source: str) -> str:
     """Stable id of a source (path or name)."""
     return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
@@ -193,7 +203,7 @@ class Store:
         return self.settings.collection
 
     def _names(self, generation: int) -> tuple[str, str]:
-        return f"{self.base}-g{generation}-sentences", f"{self.base}-g{generation}-documents"
+        return generation_names(self.base, generation)
 
     def _lexicon_path(self, generation: int) -> Path:
         if self.settings.host:
@@ -235,7 +245,7 @@ class Store:
             return (
                 client.get_or_create_collection(sentences, embedding_function=None, configuration=space),
                 client.get_or_create_collection(documents, embedding_function=None),
-                client.get_or_create_collection(f"{self.base}-manifest", embedding_function=None),
+                client.get_or_create_collection(manifest_name(self.base), embedding_function=None),
             )
 
         self._sentences, self._documents, self._manifest = self._run(bind)
@@ -262,7 +272,7 @@ class Store:
 
     def _read_manifest(self) -> Manifest | None:
         def read(client: Any) -> dict | None:
-            collection = client.get_or_create_collection(f"{self.base}-manifest", embedding_function=None)
+            collection = client.get_or_create_collection(manifest_name(self.base), embedding_function=None)
             got = collection.get(ids=[_MANIFEST_ID], include=["metadatas"])
             return (got["metadatas"] or [None])[0]
 
@@ -904,14 +914,14 @@ def warm_vector_index(handle: ChromaHandle, settings: StoreSettings) -> threadin
     def warm() -> None:
         try:
             def query(client: Any) -> None:
-                found = client.get_collection(f"{settings.collection}-manifest").get(
+                found = client.get_collection(manifest_name(settings.collection)).get(
                     ids=[_MANIFEST_ID], include=["metadatas"])["metadatas"]
                 if not found:
                     return
                 manifest = Manifest.from_metadata(found[0])
                 if manifest.dimension <= 0:
                     return
-                sentences = client.get_collection(f"{settings.collection}-g{manifest.generation}-sentences")
+                sentences = client.get_collection(generation_names(settings.collection, manifest.generation)[0])
                 if sentences.count():
                     probe = [1.0] + [0.0] * (manifest.dimension - 1)
                     sentences.query(query_embeddings=[probe], n_results=1, include=[])
