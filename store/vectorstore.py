@@ -141,6 +141,14 @@ def manifest_name(base: str) -> str:
     return f"{base}-manifest"
 
 
+def read_manifest(client: Any, base: str, *, create: bool) -> Manifest | None:
+    """The store's manifest, or None when there is none (``create=False`` raises if the collection is missing)."""
+    collection = (client.get_or_create_collection(manifest_name(base), embedding_function=None) if create
+                  else client.get_collection(manifest_name(base)))
+    found = collection.get(ids=[_MANIFEST_ID], include=["metadatas"])["metadatas"]
+    return Manifest.from_metadata(found[0]) if found else None
+
+
 def document_id(source: str) -> str:
     """Stable id of a source (path or name)."""
     return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
@@ -271,13 +279,7 @@ class Store:
             ) from exc
 
     def _read_manifest(self) -> Manifest | None:
-        def read(client: Any) -> dict | None:
-            collection = client.get_or_create_collection(manifest_name(self.base), embedding_function=None)
-            got = collection.get(ids=[_MANIFEST_ID], include=["metadatas"])
-            return (got["metadatas"] or [None])[0]
-
-        found = self._run(read)
-        return Manifest.from_metadata(found) if found else None
+        return self._run(lambda client: read_manifest(client, self.base, create=True))
 
     def _has_legacy(self) -> bool:
         names = self._collection_names()
@@ -914,12 +916,8 @@ def warm_vector_index(handle: ChromaHandle, settings: StoreSettings) -> threadin
     def warm() -> None:
         try:
             def query(client: Any) -> None:
-                found = client.get_collection(manifest_name(settings.collection)).get(
-                    ids=[_MANIFEST_ID], include=["metadatas"])["metadatas"]
-                if not found:
-                    return
-                manifest = Manifest.from_metadata(found[0])
-                if manifest.dimension <= 0:
+                manifest = read_manifest(client, settings.collection, create=False)
+                if manifest is None or manifest.dimension <= 0:
                     return
                 sentences = client.get_collection(generation_names(settings.collection, manifest.generation)[0])
                 if sentences.count():
