@@ -24,7 +24,8 @@ pytestmark = pytest.mark.slow
 
 def start_paused(settings, args: list[str], step: str) -> subprocess.Popen:
     """Start ``citechat ARGS`` and wait until it stops at ``step``."""
-    process = subprocess.Popen([str(CITECHAT), *args], env=cli_env(settings, CITECHAT_PAUSE_AT=step),
+    env = cli_env(settings, CITECHAT_PAUSE_AT=step, PYTHONFAULTHANDLER="1")  # stacks on SIGABRT (see below)
+    process = subprocess.Popen([str(CITECHAT), *args], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     seen = []
@@ -81,7 +82,14 @@ def test_ctrl_c_during_a_rebuild_keeps_the_old_store_and_the_rerun_resumes(fresh
     generation = reopened(fresh_settings, embeddings).generation
     process = start_paused(fresh_settings, ["ingest", "--rebuild"], "rows-written")
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        # Once seen in CI on a loaded machine (usually 3 s): SIGABRT makes faulthandler print every thread's
+        # stack, so a hang says where it is.
+        process.send_signal(signal.SIGABRT)
+        _, stderr = process.communicate()
+        pytest.fail(f"citechat did not exit within 120 s of Ctrl-C; its threads:\n{stderr[-8000:]}")
     assert process.returncode != 0
     assert "Traceback" not in stderr and "Aborted!" not in stderr
     assert "interrupted" in stderr and len([line for line in stderr.splitlines() if line.strip()]) <= 3
