@@ -25,8 +25,10 @@ pytestmark = pytest.mark.slow
 def start_paused(settings, args: list[str], step: str) -> subprocess.Popen:
     """Start ``citechat ARGS`` and wait until it stops at ``step``."""
     env = cli_env(settings, CITECHAT_PAUSE_AT=step, PYTHONFAULTHANDLER="1")  # stacks on SIGABRT (see below)
-    process = subprocess.Popen([str(CITECHAT), *args], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A job a shell starts in the background (`make test &`, nohup) ignores SIGINT, its children inherit that,
+    # and Python then raises no KeyboardInterrupt: give citechat the Ctrl-C a terminal would.
+    process = subprocess.Popen([str(CITECHAT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     seen = []
     while time.monotonic() < deadline:
@@ -85,8 +87,7 @@ def test_ctrl_c_during_a_rebuild_keeps_the_old_store_and_the_rerun_resumes(fresh
     try:
         _, stderr = process.communicate(timeout=120)
     except subprocess.TimeoutExpired:
-        # Once seen in CI on a loaded machine (usually 3 s): SIGABRT makes faulthandler print every thread's
-        # stack, so a hang says where it is.
+        # It takes about 3 s. SIGABRT makes faulthandler print every thread's stack, so a hang says where.
         process.send_signal(signal.SIGABRT)
         _, stderr = process.communicate()
         pytest.fail(f"citechat did not exit within 120 s of Ctrl-C; its threads:\n{stderr[-8000:]}")
