@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from assistant.answer import Assistant, Trace
 from assistant.types import Answer
@@ -283,7 +283,14 @@ class ItemResult:
     ranked: bool = False
 
 
-def holds_span(ranked: Ranked, spans: Sequence[tuple[int, int]]) -> bool:
+class Located(Protocol):
+    """Anything with character offsets in its document: a ranked sentence, a citation, a stored row."""
+
+    start: int
+    end: int
+
+
+def holds_span(ranked: Located, spans: Sequence[tuple[int, int]]) -> bool:
     """Whether a sentence holds the start of a gold answer span."""
     return any(ranked.start <= start < ranked.end for start, _ in spans)
 
@@ -313,7 +320,7 @@ def score_item(
                            None)
     supported = sum(passage_has_evidence(c.text, item.evidence) for c in answer.citations)
     if item.answer_offsets and not item.evidence:
-        supported = sum(any(c.start <= s < c.end for s, _ in item.answer_offsets) for c in answer.citations)
+        supported = sum(holds_span(c, item.answer_offsets) for c in answer.citations)
     found = sum(any(q in c.text or c.text in q for c in answer.citations) for q in item.evidence)
     return ItemResult(
         id=item.id, question=item.question, lang=expected_lang, tags=item.tags, answerable=item.answerable,

@@ -106,6 +106,7 @@ def load_items(names: tuple[str, ...]):
 def collect(model: str, names: tuple[str, ...], *, off_topic: bool) -> list[Example]:
     """Candidates and labels for every question of the named sets (ingesting their articles if needed)."""
     from assistant.answer import Assistant
+    from assistant.evaluation import holds_span
     from assistant.question import prepare
     from ingest import ingest_documents, load_file
     from store import open_store
@@ -136,13 +137,18 @@ def collect(model: str, names: tuple[str, ...], *, off_topic: bool) -> list[Exam
         for kind, document in scopes:
             found, scored = assistant.score(question, [source_ids[document]], vector=vector)
             labels = [
-                int(kind == "answerable" and any(s.candidate.row.start <= a < s.candidate.row.end
-                                                 for a, _ in item.answer_offsets))
+                int(kind == "answerable" and holds_span(s.candidate.row, item.answer_offsets))
                 for s in scored
             ]
             same = [same_language(found, s.candidate) for s in scored]
             examples.append(Example(set_name, kind, scored, labels, same, found))
     return examples
+
+
+def top_hits(scores: np.ndarray, labels: np.ndarray) -> tuple[bool, bool]:
+    """Whether the best-scored candidate is gold, and whether a gold one is among the three best (ties: first)."""
+    order = np.argsort(-scores, kind="stable")
+    return bool(labels[order[0]]), bool(labels[order[:3]].any())
 
 
 def matrix(examples: list[Example], names: tuple[str, ...], *, same: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -401,9 +407,8 @@ def compare_rankers(model: str) -> None:
         print(f"{model} {name}: {len(part)} answerable, gold sentence among the candidates "
               f"{np.mean([labels.any() for _, labels in part]):.3f}")
         for label, score in rankers.items():
-            orders = [np.argsort(-score(m), kind="stable") for m, _ in part]
-            top1 = np.mean([labels[o[0]] for o, (_, labels) in zip(orders, part, strict=True)])
-            top3 = np.mean([labels[o[:3]].any() for o, (_, labels) in zip(orders, part, strict=True)])
+            hits = np.asarray([top_hits(score(m), labels) for m, labels in part], dtype=np.float64)
+            top1, top3 = hits.mean(axis=0)
             print(f"  {label:20} top1 {top1:.3f}  top3 {top3:.3f}")
 
 

@@ -42,11 +42,8 @@ QUERY_PROMPTS = {
 
 def ranks(question_vectors: np.ndarray, sentence_vectors: np.ndarray, gold: list[np.ndarray]) -> np.ndarray:
     """Per question: (gold sentence first, gold sentence in the top 3)."""
-    out = []
-    for vector, sentences, is_gold in zip(question_vectors, sentence_vectors, gold, strict=True):
-        order = np.argsort(-(sentences @ vector), kind="stable")
-        out.append((is_gold[order[0]], is_gold[order[:3]].any()))
-    return np.asarray(out, dtype=np.float64)
+    return np.asarray([calibrate.top_hits(sentences @ vector, is_gold) for vector, sentences, is_gold
+                       in zip(question_vectors, sentence_vectors, gold, strict=True)], dtype=np.float64)
 
 
 def main() -> None:
@@ -54,6 +51,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="Encoder threads (default 1).")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from assistant.evaluation import holds_span
     from assistant.question import prepare
     from ingest import ingest_documents, load_file
     from store import open_store
@@ -82,8 +80,7 @@ def main() -> None:
             sentences[variant][name] = np.asarray(encoder.embed_documents(passages, title=title))
     print(f"fit articles embedded twice in {time.perf_counter() - started:.0f} s "
           f"({sum(len(r) for r in rows_of.values())} sentences, {len(stored)} articles)", flush=True)
-    gold = [np.asarray([any(r.start <= a < r.end for a, _ in item.answer_offsets) for r in rows_of[item.document]])
-            for _, item in items]
+    gold = [np.asarray([holds_span(r, item.answer_offsets) for r in rows_of[item.document]]) for _, item in items]
     sets = np.asarray([set_name for set_name, _ in items])
 
     print(f"\n{'query prompt':38} {'document prompt':16} " + "  ".join(f"{s:>22}" for s in calibrate.FIT))

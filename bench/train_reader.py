@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # bench/calibrate.py pickled its candidates as __main__.Example: this script's __main__ must hold the class.
-from calibrate import Example  # noqa: E402
+from calibrate import Example, top_hits  # noqa: E402
 
 from store.config import E5, EmbeddingSettings  # noqa: E402
 from store.embeddings import bundled_e5_dir  # noqa: E402
@@ -107,8 +107,7 @@ def main() -> None:
             linear = np.log(np.maximum([s.probability for s in scored], 1e-9))
             for name, score in (("linear score", -np.arange(len(scored))), ("cross-encoder", reader),
                                 ("both", reader + linear)):
-                ranked = np.argsort(-score, kind="stable")
-                results.setdefault((example.set_name, name), []).append((labels[ranked[0]], labels[ranked[:3]].any()))
+                results.setdefault((example.set_name, name), []).append(top_hits(score, labels))
     print(f"reranked in {1000 * (time.perf_counter() - started) / max(1, len(held)):.0f} ms per question")
     for (set_name, name), rows in sorted(results.items()):
         top1, top3 = np.asarray(rows, dtype=np.float64).mean(axis=0)

@@ -85,12 +85,12 @@ def test_ctrl_c_during_a_rebuild_keeps_the_old_store_and_the_rerun_resumes(fresh
     process = start_paused(fresh_settings, ["ingest", "--rebuild"], "rows-written")
     process.send_signal(signal.SIGINT)
     try:
-        _, stderr = process.communicate(timeout=120)
+        _, stderr = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         # It takes about 3 s. SIGABRT makes faulthandler print every thread's stack, so a hang says where.
         process.send_signal(signal.SIGABRT)
         _, stderr = process.communicate()
-        pytest.fail(f"citechat did not exit within 120 s of Ctrl-C; its threads:\n{stderr[-8000:]}")
+        pytest.fail(f"citechat did not exit within 60 s of Ctrl-C; its threads:\n{stderr[-8000:]}")
     assert process.returncode != 0
     assert "Traceback" not in stderr and "Aborted!" not in stderr
     assert "interrupted" in stderr and len([line for line in stderr.splitlines() if line.strip()]) <= 3
