@@ -98,7 +98,7 @@ class Assistant:
         self.store = store
         self.calibration = calibration.load(store.model_name or store.manifest.model)
         retrieval = self.settings.retrieval
-        self.threshold = retrieval.threshold if retrieval.threshold is not None else self.calibration.threshold
+        self.threshold = retrieval.threshold  # None: the calibrated threshold of the question's language
         self.several = retrieval.several if retrieval.several is not None else self.calibration.several
         self.stages = build_stages(retrieval.stage_names, self.calibration, self.threshold)
         self._chat_model = None

@@ -67,20 +67,29 @@ def answerability(calibration: Calibration, retrieval: Retrieval, scored: Sequen
 
 @dataclass(frozen=True)
 class ScoreCutoff:
-    """Keep the candidates only when the calibrated answerability reaches the threshold fitted on public data."""
+    """Keep the candidates only when the calibrated answerability reaches the threshold fitted on public data
+    for the question's language (``threshold`` overrides it for every language: measuring only)."""
 
     calibration: Calibration
-    threshold: float
+    threshold: float | None = None
     name: str = "low_score"
 
+    def cutoff(self, retrieval: Retrieval, best: Candidate) -> float:
+        if self.threshold is not None:
+            return self.threshold
+        return self.calibration.threshold_for(best.document.language if same_language(retrieval, best) else None)
+
     def apply(self, retrieval: Retrieval, scored: Sequence[Scored]) -> list[Scored]:
-        return list(scored) if answerability(self.calibration, retrieval, scored) >= self.threshold else []
+        if not scored:
+            return []
+        cutoff = self.cutoff(retrieval, scored[0].candidate)
+        return list(scored) if answerability(self.calibration, retrieval, scored) >= cutoff else []
 
 
 STAGE_NAMES = ("answer_type", "echo", "low_score")
 
 
-def build_stages(names: Sequence[str], calibration: Calibration, threshold: float) -> list[Stage]:
+def build_stages(names: Sequence[str], calibration: Calibration, threshold: float | None = None) -> list[Stage]:
     """The stages named in settings, in their fixed order (filters first, then the score cutoff)."""
     known: dict[str, Stage] = {
         "answer_type": AnswerTypeFilter(), "echo": EchoFilter(), "low_score": ScoreCutoff(calibration, threshold),

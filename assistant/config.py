@@ -31,7 +31,8 @@ class RetrievalSettings(BaseModel):
         description="Checks applied, comma-separated: answer_type, echo, low_score (empty: never abstain).",
     )
     threshold: float | None = Field(
-        default=None, ge=0, le=1, description="Override of the calibrated probability threshold (measuring only)."
+        default=None, ge=0, le=1,
+        description="One threshold for every language instead of the calibrated per-language ones (measuring only).",
     )
     several: float | None = Field(
         default=None, ge=0, le=1,

@@ -524,7 +524,9 @@ def evaluate(
             progress(1)
     settings = assistant.settings.retrieval.model_dump()
     settings["embedding_model"] = assistant.store.model_name
-    settings["threshold"] = assistant.threshold
+    calibrated = assistant.calibration
+    settings["threshold"] = assistant.threshold if assistant.threshold is not None else {
+        **dict(calibrated.thresholds), "other": calibrated.threshold}
     return build_report(rows, k=k, label=label, settings=settings)
 
 

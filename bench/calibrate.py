@@ -7,8 +7,10 @@ by whether it holds the gold answer's start, and fit two logistic regressions: o
 and document share a language) and one on the features that do not need shared words (other languages).
 The thresholds are chosen on the same fit part:
 
-- ``threshold``: the largest probability under which at most 5 % of answerable fit questions abstain
-  (counting the filter stages, which run first);
+- ``thresholds``: per language of the fit part (English: SQuAD, French: PIAF), the largest probability under
+  which at most 5 % of that language's answerable fit questions abstain (counting the filter stages, which run
+  first); ``threshold``, the lowest of them, serves every other language and questions asked in another
+  language than the document;
 - ``related``: the best-candidate probability that 95 % of off-topic questions stay below, so an abstention
   shows its closest passage only when it is about the question;
 - ``several``: the ratio to the best probability that a further cited sentence needs, chosen for the best
@@ -38,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant import calibration  # noqa: E402
-from assistant.checks import AnswerTypeFilter, EchoFilter, Scored, answerability  # noqa: E402
+from assistant.checks import AnswerTypeFilter, EchoFilter, ScoreCutoff, Scored, answerability  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.features import (  # noqa: E402
     CROSS_LINGUAL,
@@ -201,6 +203,12 @@ def answerability_of(example: Example, fitted: calibration.Calibration) -> float
     return answerability(fitted, example.retrieval, kept) if kept else None
 
 
+def cutoff_of(example: Example, fitted: calibration.Calibration) -> float:
+    """The threshold the assistant applies to this question (its language's, as ``ScoreCutoff`` picks it)."""
+    kept = kept_by_filters(example)
+    return ScoreCutoff(fitted).cutoff(example.retrieval, kept[0].candidate) if kept else fitted.threshold
+
+
 def question_matrix(examples: list[Example], names: tuple[str, ...], *, same: bool):
     rows, labels, weights = [], [], []
     for example in examples:
@@ -214,10 +222,24 @@ def question_matrix(examples: list[Example], names: tuple[str, ...], *, same: bo
     return np.asarray(rows, dtype=np.float64), np.asarray(labels), np.asarray(weights)
 
 
-def choose_threshold(examples: list[Example], fitted: calibration.Calibration) -> float:
-    """The largest threshold that withholds at most 5 % of the answerable questions of every fit set."""
-    return min(threshold_for([e for e in examples if e.set_name == name], fitted)
-               for name in sorted({e.set_name for e in examples}))
+def set_language(examples: list[Example], name: str) -> str:
+    """The language of a set's articles (as detected at ingest: what the assistant keys its threshold on)."""
+    from collections import Counter
+
+    counts = Counter(e.candidates[0].candidate.document.language for e in examples
+                     if e.set_name == name and e.kind == "answerable" and e.candidates)
+    return counts.most_common(1)[0][0]
+
+
+def choose_thresholds(examples: list[Example], fitted: calibration.Calibration) -> dict[str, float]:
+    """Per language of the fit sets' articles, the largest threshold that withholds at most 5 % of the
+    answerable questions of each fit set in that language."""
+    languages = {name: set_language(examples, name) for name in sorted({e.set_name for e in examples})}
+    return {
+        language: min(threshold_for([e for e in examples if e.set_name == name], fitted)
+                      for name, other in languages.items() if other == language)
+        for language in sorted(set(languages.values()))
+    }
 
 
 def wilson_upper(failures: int, total: int, z: float = 1.2816) -> float:
@@ -290,7 +312,7 @@ def figures(examples: list[Example], fitted: calibration.Calibration) -> dict[st
         offtopic = [e for e in group if e.kind == "offtopic"]
 
         bests = {id(e): answerability_of(e, fitted) for e in group}
-        abstains = {id(e): bests[id(e)] is None or bests[id(e)] < fitted.threshold for e in group}
+        abstains = {id(e): bests[id(e)] is None or bests[id(e)] < cutoff_of(e, fitted) for e in group}
 
         out[name] = {
             "answerable": len(answerable),
@@ -343,7 +365,8 @@ def calibrate(model: str, *, reuse: bool = False) -> dict:
         answerable=fit_linear(qx, qy, QUESTION_FEATURES, qw),
         answerable_cross=fit_linear(cx, cy, QUESTION_CROSS_LINGUAL, cw), threshold=0.0, related=0.0, several=1.0,
     )
-    threshold = choose_threshold(fit, scored)
+    thresholds = {language: round(value, 4) for language, value in choose_thresholds(fit, scored).items()}
+    threshold = min(thresholds.values())
     offtopic = sorted(answerability_of(e, scored) or 0.0 for e in fit if e.kind == "offtopic")
     related = threshold
     if offtopic:
@@ -351,7 +374,8 @@ def calibrate(model: str, *, reuse: bool = False) -> dict:
     fitted = calibration.Calibration(
         model=model, same_language=scored.same_language, cross_lingual=scored.cross_lingual,
         answerable=scored.answerable, answerable_cross=scored.answerable_cross,
-        threshold=round(threshold, 4), related=round(max(related, 0.0), 4), several=choose_several(fit, threshold),
+        threshold=threshold, related=round(max(related, 0.0), 4), several=choose_several(fit, threshold),
+        thresholds=tuple(sorted(thresholds.items())),
     )
     print(f"{model}: collecting test examples (reported, not fitted)", flush=True)
     test = cached_collect(model, TEST, reuse=reuse)
@@ -364,6 +388,7 @@ def calibrate(model: str, *, reuse: bool = False) -> dict:
         "answerable": fitted.answerable.to_dict(),
         "answerable_cross": fitted.answerable_cross.to_dict(),
         "threshold": fitted.threshold,
+        "thresholds": dict(fitted.thresholds),
         "related": fitted.related,
         "several": fitted.several,
         "support": SUPPORT.get(model, SUPPORT[GEMMA]),
@@ -430,7 +455,8 @@ def main() -> None:
         path = CALIBRATION_DIR / f"{model}.json"
         path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(f"{model}: wrote {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
-        print(f"  threshold {result['threshold']}  related {result['related']}  several {result['several']}")
+        print(f"  threshold {result['threshold']} (per language {result['thresholds']})  related {result['related']}"
+              f"  several {result['several']}")
         for part in ("fit_figures", "test_figures"):
             for name, row in result[part].items():
                 print(f"  {part[:-8]:4} {name:12} " + "  ".join(f"{k} {v}" for k, v in row.items()))

@@ -2,8 +2,9 @@
 
 ``bench/calibrate.py`` (``make calibrate``) fits a logistic regression on the fit part of the public
 question-answering data (SQuAD 2.0 and PIAF, ``tests/data/external``) and writes ``<model>.json`` here:
-the probability that a candidate sentence holds the answer, and the threshold under which the best
-candidate is not trusted (chosen for at most 5 % of answerable fit questions withheld).
+the probability that a candidate sentence holds the answer, and the thresholds under which the best
+candidate is not trusted (chosen for at most 5 % of answerable fit questions withheld: one per language the fit
+part has, and the lowest of them for every other language and for questions in another language than the document).
 """
 
 from __future__ import annotations
@@ -66,6 +67,14 @@ class Calibration:
     several: float
     support: float = 0.6
     source: str = ""
+    # Per-language thresholds: (language, threshold) pairs. The score of answerable questions sits higher where
+    # the model is stronger (English), so one threshold for all is set by the weakest language and withholds
+    # less than it could elsewhere.
+    thresholds: tuple[tuple[str, float], ...] = ()
+
+    def threshold_for(self, language: str | None) -> float:
+        """The threshold for a question and document in ``language`` (None: they differ)."""
+        return dict(self.thresholds).get(language, self.threshold) if language else self.threshold
 
     def probability(self, values: dict[str, float], *, same_language: bool) -> float:
         """Probability that a candidate sentence holds the answer."""
@@ -84,6 +93,7 @@ class Calibration:
             answerable_cross=LinearModel.from_dict(data["answerable_cross"]), threshold=float(data["threshold"]),
             related=float(data["related"]), several=float(data["several"]),
             support=float(data.get("support", 0.6)), source=source,
+            thresholds=tuple(sorted((k, float(v)) for k, v in data.get("thresholds", {}).items())),
         )
 
 

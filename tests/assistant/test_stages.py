@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checks import AnswerTypeFilter, EchoFilter, Scored, build_stages, run_stages
+from assistant import calibration
+from assistant.checks import AnswerTypeFilter, EchoFilter, ScoreCutoff, Scored, build_stages, run_stages
 from assistant.features import coverage, holds_type
 from assistant.question import Question
 from assistant.render import render
@@ -48,6 +49,30 @@ def test_the_stage_that_leaves_nothing_is_the_recorded_reason():
     assert run_stages(stages, retrieval(), []) == ([], "no_passages")
     with pytest.raises(ValueError, match="unknown stage"):
         build_stages(["answer_type", "injection"], None, 0.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("model", calibration.available())
+def test_each_fitted_language_has_its_threshold_and_the_lowest_serves_the_rest(model):
+    fitted = calibration.load(model)
+    by_language = dict(fitted.thresholds)
+    assert {"en", "fr"} <= set(by_language)
+    assert fitted.threshold == min(by_language.values())
+    assert fitted.threshold_for("en") == by_language["en"] and fitted.threshold_for("fr") == by_language["fr"]
+    assert fitted.threshold_for("de") == fitted.threshold_for(None) == fitted.threshold
+
+
+def test_the_score_cutoff_applies_the_threshold_of_the_question_and_document_language():
+    fitted = calibration.load("embeddinggemma-300m")
+    english, french = dict(fitted.thresholds)["en"], dict(fitted.thresholds)["fr"]
+    assert english != french  # else this test could not tell them apart
+    cutoff = ScoreCutoff(fitted)
+    in_english = scored("Kim got five drones.", 0.9, lang="en").candidate
+    in_french = scored("Kim a reçu cinq drones.", 0.9).candidate
+    assert cutoff.cutoff(retrieval("How many?", "en"), in_english) == english
+    assert cutoff.cutoff(retrieval("Combien ?", "fr"), in_french) == french
+    # An English question on a French article: the lowest threshold (no fit data for that pairing).
+    assert cutoff.cutoff(retrieval("How many?", "en"), in_french) == min(english, french)
+    assert ScoreCutoff(fitted, 0.5).cutoff(retrieval("How many?", "en"), in_english) == 0.5  # the measuring override
 
 
 def test_select_takes_close_runner_ups_that_do_not_repeat_up_to_k():
