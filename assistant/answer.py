@@ -98,9 +98,9 @@ class Assistant:
         self.store = store
         self.calibration = calibration.load(store.model_name or store.manifest.model)
         retrieval = self.settings.retrieval
-        self.threshold = retrieval.threshold  # None: the calibrated threshold of the question's language
         self.several = retrieval.several if retrieval.several is not None else self.calibration.several
-        self.stages = build_stages(retrieval.stage_names, self.calibration, self.threshold)
+        # threshold None: the calibrated threshold of the question's language
+        self.stages = build_stages(retrieval.stage_names, self.calibration, retrieval.threshold)
         self._chat_model = None
         self._chat_lock = threading.Lock()
 

@@ -524,9 +524,9 @@ def evaluate(
             progress(1)
     settings = assistant.settings.retrieval.model_dump()
     settings["embedding_model"] = assistant.store.model_name
-    calibrated = assistant.calibration
-    settings["threshold"] = assistant.threshold if assistant.threshold is not None else {
-        **dict(calibrated.thresholds), "other": calibrated.threshold}
+    if settings["threshold"] is None:  # not overridden: the calibrated ones, per language
+        calibrated = assistant.calibration
+        settings["threshold"] = {**dict(calibrated.thresholds), "other": calibrated.threshold}
     return build_report(rows, k=k, label=label, settings=settings)
 
 

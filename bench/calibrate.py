@@ -31,6 +31,7 @@ import math
 import os
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,10 +204,10 @@ def answerability_of(example: Example, fitted: calibration.Calibration) -> float
     return answerability(fitted, example.retrieval, kept) if kept else None
 
 
-def cutoff_of(example: Example, fitted: calibration.Calibration) -> float:
-    """The threshold the assistant applies to this question (its language's, as ``ScoreCutoff`` picks it)."""
+def abstains(example: Example, fitted: calibration.Calibration) -> bool:
+    """Whether the assistant abstains on this question: the filter stages, then its score cutoff stage as is."""
     kept = kept_by_filters(example)
-    return ScoreCutoff(fitted).cutoff(example.retrieval, kept[0].candidate) if kept else fitted.threshold
+    return not kept or not ScoreCutoff(fitted).apply(example.retrieval, kept)
 
 
 def question_matrix(examples: list[Example], names: tuple[str, ...], *, same: bool):
@@ -224,8 +225,6 @@ def question_matrix(examples: list[Example], names: tuple[str, ...], *, same: bo
 
 def set_language(examples: list[Example], name: str) -> str:
     """The language of a set's articles (as detected at ingest: what the assistant keys its threshold on)."""
-    from collections import Counter
-
     counts = Counter(e.candidates[0].candidate.document.language for e in examples
                      if e.set_name == name and e.kind == "answerable" and e.candidates)
     return counts.most_common(1)[0][0]
@@ -312,16 +311,16 @@ def figures(examples: list[Example], fitted: calibration.Calibration) -> dict[st
         offtopic = [e for e in group if e.kind == "offtopic"]
 
         bests = {id(e): answerability_of(e, fitted) for e in group}
-        abstains = {id(e): bests[id(e)] is None or bests[id(e)] < cutoff_of(e, fitted) for e in group}
+        withheld = {id(e): abstains(e, fitted) for e in group}
 
         out[name] = {
             "answerable": len(answerable),
             "unanswerable": len(unanswerable),
             "top1": round(sum(e.labels[0] for e in answerable if e.labels) / max(len(answerable), 1), 4),
             "top3": round(sum(any(e.labels[:3]) for e in answerable) / max(len(answerable), 1), 4),
-            "false_abstention": rate(abstains[id(e)] for e in answerable),
-            "abstention": rate(abstains[id(e)] for e in unanswerable),
-            "offtopic_abstention": rate(abstains[id(e)] for e in offtopic),
+            "false_abstention": rate(withheld[id(e)] for e in answerable),
+            "abstention": rate(withheld[id(e)] for e in unanswerable),
+            "offtopic_abstention": rate(withheld[id(e)] for e in offtopic),
             "auc": auc([bests[id(e)] or 0.0 for e in answerable], [bests[id(e)] or 0.0 for e in unanswerable]),
         }
     return out
