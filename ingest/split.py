@@ -166,7 +166,9 @@ def split_document(document: str, code: str | None = None) -> Layout:
     for item in iter_sentences(document, code):
         if isinstance(item, str):
             title = item
-            title_end = document.index(item) + len(item)
+            # The title is the first paragraph; a heading's title is whitespace-flattened ("-\xa0X -"), so it
+            # need not be a substring of the document: take the paragraph's end, not a search for the title.
+            title_end = next(split_paragraphs(document)).end
         else:
             sentences.append(item)
     return Layout(title, tuple(sentences), title_end)
