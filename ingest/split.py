@@ -164,18 +164,18 @@ def split_document(document: str, code: str | None = None) -> Layout:
     title, title_end = "", 0
     sentences: list[Sentence] = []
     for item in iter_sentences(document, code):
-        if isinstance(item, str):
-            title = item
-            # The title is the first paragraph; a heading's title is whitespace-flattened ("-\xa0X -"), so it
-            # need not be a substring of the document: take the paragraph's end, not a search for the title.
-            title_end = next(split_paragraphs(document)).end
-        else:
+        if isinstance(item, Sentence):
             sentences.append(item)
+        else:
+            title, title_end = item
     return Layout(title, tuple(sentences), title_end)
 
 
-def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence | str]:
-    """Yield the title line (a ``str``, first, when there is one), then every sentence in order.
+def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence | tuple[str, int]]:
+    """Yield the title line with the end of its paragraph (first, when there is one), then every sentence in order.
+
+    The end comes from the paragraph, not from searching the title: a heading's title is whitespace-flattened
+    ("-", a no-break space, "X -" gives "X"), so it need not occur in the document as written.
 
     Headings are not sentences; their title becomes the ``section`` of the sentences that follow.
     """
@@ -186,7 +186,7 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
         if number == 0:
             title = title_line(paragraph.text)
             if title is not None:
-                yield title
+                yield title, paragraph.end
                 continue
         if paragraph.heading is not None:
             section = paragraph.heading
