@@ -19,6 +19,7 @@ from types import ModuleType
 from store.lang import en, fr
 
 DEFAULT = "en"
+IDENTITY = "identity"  # the question-type entry of "who is <a name>?" questions
 _MODULES: dict[str, ModuleType] = {"fr": fr, "en": en}
 # Snowball algorithms by ISO 639-1 code, for documents in languages without a module of their own.
 _SNOWBALL = {
@@ -77,8 +78,12 @@ class Language:
         return match.group(1) if match else None
 
     def question_type(self, question: str) -> str | None:
-        """The kind of answer a question asks for: number, date, person, place, or None."""
-        return next((kind for kind, pattern in self.question_types if pattern.search(question)), None)
+        """The kind of answer a question asks for: number, date, person, place, or None.
+
+        An identity question ("Who is Kozlov?") is answered by a description, which has no kind to check.
+        """
+        kind = next((kind for kind, pattern in self.question_types if pattern.search(question.strip())), None)
+        return None if kind == IDENTITY else kind
 
 
 @lru_cache(maxsize=64)

@@ -44,6 +44,9 @@ DATE_WORDS = [*MONTHS, *WEEKDAYS, "siecle", "siecles", "annee", "annees", "hier"
 # Kinds of quantity (the numeric answer types of question-answering taxonomies): a question asking for one is
 # answered by a number with one of its units. First match wins, so these come before the plain "number".
 QUESTION_TYPES = (
+    # "Qui est Kozlov ?" asks what a named person is (a role, a description), not for a name (see en.py).
+    ("identity", r"^qui (?:est|était|sont|étaient|fut) (?-i:[A-ZÀ-ÖØ-Þ])[\w'.-]*"
+                 r"(?: (?:(?-i:[A-ZÀ-ÖØ-Þ])[\w'.-]*|de|du|des|la|le|von|van))*\s*\??$"),
     ("age", r"\bquel âge\b|\bâgée?s? de combien\b|\bà quel âge\b"),
     ("duration", r"\bcombien de temps\b|\bpendant combien de (?:jours|semaines|mois|ans|années|heures|minutes)\b|"
                  r"\bquelle (?:est |était |a été )?(?:la )?durée\b"),

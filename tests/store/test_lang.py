@@ -38,6 +38,15 @@ def test_short_questions_are_told_apart_among_supported_languages(question, expe
         ("en", "Who gave Kim the gifts?", "person"),
         ("en", "Where did Putin and Kim meet?", "place"),
         ("en", "What did they discuss?", None),
+        # "Who is <a name>?" asks for a description: no kind; "who is the…" and "who + verb" ask for a name.
+        ("en", "Who is Douglas Kerr?", None),
+        ("en", "who was Boleslaw II of Masovia", None),
+        ("en", "Who is the chairman of the association?", "person"),
+        ("en", "Who is responsible for the bridge?", "person"),
+        ("fr", "Qui est Choïgou ?", None),
+        ("fr", "qui est Jean de Lattre de Tassigny?", None),
+        ("fr", "Qui est le gouverneur de la région ?", "person"),
+        ("fr", "Qui est responsable du pont ?", "person"),
     ],
 )
 def test_question_types_come_from_language_data(code, question, kind):
