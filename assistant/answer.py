@@ -21,7 +21,7 @@ from assistant.features import candidate_features, same_language
 from assistant.question import Question, prepare
 from assistant.render import abstention_text, render, to_citation
 from assistant.retrieve import Retrieval, retrieve
-from assistant.select import select
+from assistant.select import select, with_context
 from assistant.types import Answer
 from store import Store, StoredDocument
 
@@ -221,6 +221,9 @@ class Assistant:
         records = {d.doc_id: d.source for d in self.store.documents()}
         return tuple(records[d] for d in scope if d in records)
 
+    def _with_context(self, selected: list[Scored], trace: Trace, k: int) -> list[Scored]:
+        return with_context(selected, trace.scored, k=k) if self.settings.retrieval.context else selected
+
     def _extract(self, question: Question, scope: Sequence[str] | None, k: int,
                  response: Response) -> Generator[str, None, Answer]:
         trace = self._decide(question, scope, response)
@@ -228,7 +231,7 @@ class Assistant:
             answer = self._abstain(question, trace, scope, trace.reason)
             yield answer.text
             return answer
-        selected = select(trace.kept, k=k, several=self.several)
+        selected = self._with_context(select(trace.kept, k=k, several=self.several), trace, k)
         text, citations = render(selected, question.language)
         answer = Answer(text, citations, True, question.query, question.language, question.text, None,
                         question.notices, None, round(trace.answerability, 4), self._sources(scope))
@@ -274,7 +277,8 @@ class Assistant:
             answer = self._abstain(question, trace, scope, trace.reason)
             yield answer.text
             return answer
-        top = select(trace.kept, k=min(k, self.settings.llm.passages), several=self.several)
+        limit = min(k, self.settings.llm.passages)
+        top = self._with_context(select(trace.kept, k=limit, several=self.several), trace, limit)
         passages = [s.candidate.row.text for s in top]
         similarity = self._similarity(passages)
         order: list[int] = []

@@ -34,6 +34,9 @@ class RetrievalSettings(BaseModel):
         default=None, ge=0, le=1,
         description="One threshold for every language instead of the calibrated per-language ones (measuring only).",
     )
+    context: bool = Field(
+        default=True, description="Follow a quote that leans on the sentence before it (\"She added…\") with that one."
+    )
     several: float | None = Field(
         default=None, ge=0, le=1,
         description="Override of the calibrated ratio to the best probability a further cited sentence needs.",

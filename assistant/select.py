@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.checks import Scored
 
@@ -31,3 +32,37 @@ def select(kept: Sequence[Scored], *, k: int, several: float) -> list[Scored]:
             continue
         chosen.append(item)
     return chosen
+
+
+def leans_on_previous(item: Scored) -> bool:
+    """Whether the sentence carries on the one before it ("She added…"): ingest embedded it with that one."""
+    row = item.candidate.row
+    return row.context_start < row.start and item.candidate.previous is not None
+
+
+def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int) -> list[Scored]:
+    """``chosen``, each sentence that leans on the one before it followed by that sentence, at most ``k`` in all.
+
+    A quote such as "She added that the crossing would cut the walk by twenty minutes." does not say who
+    "she" is; the sentence before it does, and ingest embedded the two together, so it is often why the
+    quote was found at all (and, on the fit part, often where the answer is). Quotes stay best first, so the
+    sentence before comes right after the one it explains; a runner-up gives way when there is no room for both.
+    """
+    by_position = {(s.candidate.row.doc_id, s.candidate.row.position): s for s in scored}
+    cited = {(s.candidate.row.doc_id, s.candidate.row.position) for s in chosen}
+    result: list[Scored] = []
+    for item in chosen:
+        if len(result) >= k:
+            break
+        row = item.candidate.row
+        key = (row.doc_id, row.position - 1)
+        if leans_on_previous(item) and key not in cited and len(result) + 2 <= k:
+            # Its own score when it was a candidate; otherwise it stands in for the sentence it introduces.
+            before = by_position.get(key) or replace(
+                item, candidate=replace(item.candidate, row=item.candidate.previous, previous=None, dense=0.0,
+                                        bm25=0.0), features={})
+            result.extend((item, before))
+            cited.add(key)
+            continue
+        result.append(item)
+    return result

@@ -143,6 +143,33 @@ def test_an_english_article_is_answered_in_english_without_framing(fresh_setting
     assert answer.grounded and answer.text.startswith("The Normans") and "France" in answer.text
 
 
+def test_who_is_a_named_person_and_a_quote_that_says_she_are_cited_with_who_she_is(fresh_settings, fresh_store,
+                                                                                    tmp_path):
+    article = tmp_path / "bridge.txt"
+    article.write_text(
+        "Council approves footbridge\n\nThe city council on Tuesday approved plans for a 120-metre footbridge across "
+        "the river. Councillor Fiona MacLeod, who chairs the transport committee, said the vote was a victory for "
+        "pedestrians. She added that the crossing would cut the walk between Stockbridge and Canonmills by twenty "
+        "minutes. The residents' association objected to the loss of 40 trees. Its chairman, Douglas Kerr, said the "
+        "group would consider a legal challenge.", encoding="utf-8")
+    ingest_documents(fresh_store, [load_file(article)], show_progress=False)
+    text = fresh_store.document_text(fresh_store.find("bridge.txt").doc_id)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # "Who is <a name>?" asks for a description: the sentence naming only that person is not filtered out for
+    # lacking another name.
+    kerr = assistant.answer("Who is Douglas Kerr?")
+    assert kerr.grounded and kerr.citations[0].text.startswith("Its chairman, Douglas Kerr")
+    assert_verbatim(kerr, text)
+    # "She added…" is followed by the sentence that says who she is, each quote verbatim with its offsets.
+    saved = assistant.answer("How much time would the crossing save?")
+    assert saved.grounded and [c.text[:14] for c in saved.citations[:2]] == ["She added that", "Councillor Fio"]
+    assert saved.citations[0].start > saved.citations[1].end
+    assert_verbatim(saved, text)
+    alone = Assistant(fresh_settings.model_copy(update={"retrieval": fresh_settings.retrieval.model_copy(
+        update={"context": False})}), store=fresh_store).answer("How much time would the crossing save?")
+    assert alone.citations[0].text.startswith("She added that")
+
+
 def test_cli_ask_prints_the_answer_and_json(fresh_settings):
     from tests.conftest import cli_env
 

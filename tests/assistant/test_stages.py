@@ -10,7 +10,7 @@ from assistant.features import coverage, holds_type
 from assistant.question import Question
 from assistant.render import render
 from assistant.retrieve import Candidate, Retrieval
-from assistant.select import select
+from assistant.select import select, with_context
 from store import StoredDocument
 from store.lang import language
 from store.lexical import analyse
@@ -81,6 +81,39 @@ def test_select_takes_close_runner_ups_that_do_not_repeat_up_to_k():
     chosen = select(items, k=3, several=0.9)
     assert [s.candidate.row.text for s in chosen] == ["Kim a reçu cinq drones.", "Kim a reçu un gilet pare-balles."]
     assert len(select(items, k=1, several=0.5)) == 1
+
+
+def row(position: int, text: str, *, leans: bool = False) -> SentenceRow:
+    start = position * 100
+    return SentenceRow(f"d1:w:{position}", "d1", position, start, start + len(text), start - 100 if leans else start,
+                       "", text, tuple(analyse(text, "en")))
+
+
+def sentence(position: int, text: str, probability: float, *, leans: bool = False) -> Scored:
+    previous = row(position - 1, "(the sentence before)") if position else None
+    candidate = Candidate(row(position, text, leans=leans), document("en"), 0.5, 1.0, previous)
+    return Scored(candidate, dict(FEATURES), probability)
+
+
+def test_a_quote_that_leans_on_the_sentence_before_is_followed_by_it():
+    intro = sentence(3, "Councillor Fiona MacLeod chairs the committee.", 0.4)
+    added = sentence(4, "She added that the walk would be shorter.", 0.9, leans=True)
+    other = sentence(8, "The bridge opens in 2028.", 0.8)
+    texts = lambda items: [s.candidate.row.text for s in items]  # noqa: E731
+    # The sentence before is a candidate: it keeps its own score and comes right after the quote it explains.
+    chosen = with_context([added, other], [added, other, intro], k=3)
+    assert texts(chosen) == [added.candidate.row.text, intro.candidate.row.text, other.candidate.row.text]
+    assert chosen[1].probability == 0.4
+    # Not a candidate: it is read from the row before, and stands in with the score of the quote it introduces.
+    alone = with_context([added], [added], k=3)
+    assert texts(alone) == [added.candidate.row.text, "(the sentence before)"] and alone[1].probability == 0.9
+    assert alone[1].candidate.row.position == 3 and alone[1].candidate.row.end - alone[1].candidate.row.start == 21
+    # k is the most sentences cited: the runner-up gives way, and with k=1 the best stands alone.
+    assert texts(with_context([added, other], [added, other, intro], k=2)) == texts(chosen[:2])
+    assert texts(with_context([added, other], [added, other, intro], k=1)) == [added.candidate.row.text]
+    # Already cited, or not leaning on anything: nothing is added.
+    assert texts(with_context([added, intro], [added, intro], k=3)) == texts([added, intro])
+    assert texts(with_context([other], [other, intro], k=3)) == [other.candidate.row.text]
 
 
 def test_render_quotes_verbatim_with_markers_and_frames_other_languages():
