@@ -82,7 +82,7 @@ class Language:
 
         An identity question ("Who is Kozlov?") is answered by a description, which has no kind to check.
         """
-        kind = next((kind for kind, pattern in self.question_types if pattern.search(question.strip())), None)
+        kind = next((kind for kind, pattern in self.question_types if pattern.search(question)), None)
         return None if kind == IDENTITY else kind
 
 
