@@ -221,6 +221,12 @@ class Assistant:
         records = {d.doc_id: d.source for d in self.store.documents()}
         return tuple(records[d] for d in scope if d in records)
 
+    def _unsure(self, trace: Trace) -> bool:
+        # The answerability is a calibrated probability: under a half, the article more likely does not answer
+        # than does, yet abstaining there would withhold too many right answers (the thresholds keep false
+        # abstention near 5 %). Such an answer is given, and said to be the closest passage, not a sure one.
+        return trace.answerability < self.settings.retrieval.unsure_below
+
     def _with_context(self, selected: list[Scored], trace: Trace, k: int) -> list[Scored]:
         return with_context(selected, trace.scored, k=k) if self.settings.retrieval.context else selected
 
@@ -234,7 +240,8 @@ class Assistant:
         selected = self._with_context(select(trace.kept, k=k, several=self.several), trace, k)
         text, citations = render(selected, question.language)
         answer = Answer(text, citations, True, question.query, question.language, question.text, None,
-                        question.notices, None, round(trace.answerability, 4), self._sources(scope))
+                        question.notices, None, round(trace.answerability, 4), self._sources(scope),
+                        self._unsure(trace))
         yield from re.findall(r".+?(?:\[\d+\]\s*|$)", text)
         return answer
 
@@ -313,7 +320,8 @@ class Assistant:
         cited = [top[n - 1] for n in order]
         citations = tuple(to_citation(i, s) for i, s in enumerate(cited, start=1))
         return Answer(body, citations, True, question.query, question.language, question.text, None,
-                      question.notices, None, round(trace.answerability, 4), self._sources(scope))
+                      question.notices, None, round(trace.answerability, 4), self._sources(scope),
+                      self._unsure(trace))
 
     def _draft(self, inputs: dict) -> Iterator[str]:
         """The model's streamed draft; any backend failure becomes one clear ``LLMUnavailable``."""

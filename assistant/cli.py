@@ -176,6 +176,10 @@ def _print_answer(answer, as_json: bool) -> None:
         return
     for notice in answer.notices:
         click.echo(f"note: {notice}", err=True)
+    if answer.unsure:
+        from store.lang import strings
+
+        click.echo(strings(answer.language)["unsure"])
     click.echo(answer.text)
     if answer.retrieval_query != answer.question:
         click.echo(f"(searched for: {answer.retrieval_query})")

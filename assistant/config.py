@@ -37,6 +37,10 @@ class RetrievalSettings(BaseModel):
     context: bool = Field(
         default=True, description="Follow a quote that leans on the sentence before it (\"She added…\") with that one."
     )
+    unsure_below: float = Field(
+        default=0.5, ge=0, le=1,
+        description="An answer whose calibrated score is below this says the article may not answer (0: never).",
+    )
     several: float | None = Field(
         default=None, ge=0, le=1,
         description="Override of the calibrated ratio to the best probability a further cited sentence needs.",

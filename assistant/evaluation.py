@@ -281,6 +281,7 @@ class ItemResult:
     score: float | None = None
     document: str | None = None
     ranked: bool = False
+    unsure: bool = False
 
 
 class Located(Protocol):
@@ -332,7 +333,7 @@ def score_item(
         evidence_found=found, evidence_total=len(item.evidence), verbatim=verbatim,
         language_ok=reads_in_language(answer, expected_lang), chars=len(answer.text), seconds=seconds,
         retrieval_query=answer.retrieval_query, abstain_reason=answer.abstain_reason, score=answer.score,
-        document=item.document, ranked=bool(item.answer_offsets),
+        document=item.document, ranked=bool(item.answer_offsets), unsure=answer.grounded and answer.unsure,
     )
 
 
@@ -375,6 +376,10 @@ def summarise(rows: Sequence[ItemResult], *, k: int) -> dict[str, float | int | 
         "verbatim_rate": _ratio(sum(r.verbatim for r in rows), all_citations) if all_citations else 1.0,
         "abstention_accuracy": _ratio(sum(not r.grounded for r in unanswerable), len(unanswerable)),
         "false_abstention_rate": _ratio(sum(not r.grounded for r in answerable), len(answerable)),
+        # Answers given marked "maybe not in the article": on an answerable question a caveat the reader did not
+        # need; an unanswerable question is flagged when the reader was warned, by an abstention or by the mark.
+        "unsure_answerable": _ratio(sum(r.unsure for r in answerable), len(answerable)),
+        "flagged_unanswerable": _ratio(sum(not r.grounded or r.unsure for r in unanswerable), len(unanswerable)),
         "language_match": _ratio(sum(r.language_ok for r in rows), len(rows)),
         "median_chars": statistics.median([r.chars for r in answerable if r.grounded] or [0]),
         "latency_p50_ms": _ms(_percentile([r.seconds for r in rows], 0.5)),
@@ -563,7 +568,9 @@ def parse_bar(text: str) -> tuple[str, float]:
         raise QuestionSetError(f"--fail-under expects METRIC=VALUE, got {text!r}") from exc
 
 
-LOWER_IS_BETTER = frozenset({"false_abstention_rate", "median_chars", "latency_p50_ms", "latency_p95_ms"})
+LOWER_IS_BETTER = frozenset(
+    {"false_abstention_rate", "unsure_answerable", "median_chars", "latency_p50_ms", "latency_p95_ms"}
+)
 
 
 def missed_bars(report: Report, bars: Sequence[tuple[str, float]]) -> list[str]:

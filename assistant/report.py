@@ -18,6 +18,8 @@ HEADLINE = (
     "verbatim_rate",
     "abstention_accuracy",
     "false_abstention_rate",
+    "unsure_answerable",
+    "flagged_unanswerable",
     "language_match",
     "median_chars",
     "latency_p50_ms",
@@ -34,7 +36,7 @@ def _fmt(value: object) -> str:
 
 
 BREAKDOWN = ("questions", "answer_top1", "answer_top3", "answer_in_250", "answer_accuracy", "abstention_accuracy",
-             "false_abstention_rate")
+             "false_abstention_rate", "unsure_answerable", "flagged_unanswerable")
 
 
 def render_table(reports: Sequence[Report]) -> str:

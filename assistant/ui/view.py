@@ -81,6 +81,8 @@ def answer_html(answer: Answer, turn: int, language: str) -> str:
     body = "".join(pieces)
     state = "grounded" if answer.grounded else "abstained"
     head = "" if answer.grounded else f'<strong class="cc-not-found">{esc(text("not_found", language))}</strong> — '
+    if answer.unsure:
+        head = f'<strong class="cc-unsure">{esc(text("unsure", language))}</strong> '
     note = ""
     if answer.retrieval_query != answer.question:
         note = f'<div class="cc-query">{esc(text("searched", language))} {esc(answer.retrieval_query)}</div>'
@@ -147,7 +149,7 @@ def answer_from_dict(data: Mapping) -> Answer:
         text=data["text"], citations=citations, grounded=data["grounded"], retrieval_query=data["retrieval_query"],
         language=data["language"], question=data.get("question", ""), related=related,
         notices=tuple(data.get("notices") or ()), abstain_reason=data.get("abstain_reason"), score=data.get("score"),
-        sources=tuple(data.get("sources") or ()),
+        sources=tuple(data.get("sources") or ()), unsure=bool(data.get("unsure", False)),
     )
 
 
@@ -156,7 +158,10 @@ def export_markdown(turns: Sequence[dict], language: str) -> str:
     lines = [f"# {text('export_title', language)}", ""]
     for number, turn in enumerate(turns, start=1):
         answer = answer_from_dict(turn["answer"])
-        lines += [f"## {number}. {turn['question']}", "", answer.text, ""]
+        lines += [f"## {number}. {turn['question']}", ""]
+        if answer.unsure:
+            lines += [f"*{text('unsure', language)}*", ""]
+        lines += [answer.text, ""]
         for c in answer.citations:
             lines.append(f"[{c.index}] {c.title or c.source} ({c.source}), characters {c.start}–{c.end}:")
             lines += [f"> {c.text}", ""]

@@ -135,6 +135,7 @@ STRINGS = {
     # Answers and errors.
     "abstain": "The article does not say.",
     "framing": "According to the article: ",
+    "unsure": "Maybe not in the article — closest passage:",
     "truncated": "The question was longer than {limit} characters; only its beginning was used.",
 }
 

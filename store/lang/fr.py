@@ -145,6 +145,7 @@ STRINGS = {
     # Answers and errors.
     "abstain": "L'article ne le précise pas.",
     "framing": "D'après l'article : ",
+    "unsure": "Peut-être pas dans l'article — passage le plus proche :",
     "truncated": "La question dépassait {limit} caractères ; seul le début a été pris en compte.",
 }
 

@@ -170,6 +170,41 @@ def test_who_is_a_named_person_and_a_quote_that_says_she_are_cited_with_who_she_
     assert alone.citations[0].text.startswith("She added that")
 
 
+_MUSEUM = (
+    "Le musée rouvre\n\nLe musée des Confluences, à Lyon, a rouvert ses portes samedi après dix-huit mois de "
+    "fermeture pour des travaux de rénovation de sa toiture. Le chantier, confié à l'entreprise grenobloise Vialet "
+    "Bâtiment, a coûté 23 millions d'euros, soit près du double du budget prévu en 2023. La métropole de Lyon en a "
+    "financé les deux tiers, le reste étant pris en charge par l'État. Le musée, inauguré en 2014, avait accueilli "
+    "720 000 visiteurs en 2022.")
+
+
+def test_an_answer_the_article_may_not_hold_is_given_as_the_closest_passage_and_says_so(fresh_settings, fresh_store,
+                                                                                         tmp_path):
+    from tests.conftest import cli_env
+
+    article = tmp_path / "musee.txt"
+    article.write_text(_MUSEUM, encoding="utf-8")
+    ingest_documents(fresh_store, [load_file(article)], show_progress=False)
+    text = fresh_store.document_text(fresh_store.find("musee.txt").doc_id)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    cost = assistant.answer("Combien ont coûté les travaux ?")
+    assert cost.grounded and not cost.unsure and cost.score >= 0.5 and "23 millions" in cost.text
+    # The article names no architect: the question is on topic, so its score passes the abstention threshold,
+    # but stays under a half. The closest sentence is given, marked as such.
+    architect = assistant.answer("Quel architecte a conçu le musée ?")
+    assert architect.grounded and architect.unsure and architect.score < 0.5
+    assert architect.to_dict()["unsure"] is True
+    assert_verbatim(architect, text)
+    never = Assistant(fresh_settings.model_copy(update={"retrieval": fresh_settings.retrieval.model_copy(
+        update={"unsure_below": 0.0})}), store=fresh_store).answer("Quel architecte a conçu le musée ?")
+    assert never.grounded and not never.unsure and never.text == architect.text
+    env = cli_env(fresh_settings)
+    shown = CliRunner().invoke(main, ["ask", "Quel architecte a conçu le musée ?"], env=env)
+    assert shown.exit_code == 0 and shown.output.startswith("Peut-être pas dans l'article — passage le plus proche :\n")
+    sure = CliRunner().invoke(main, ["ask", "Combien ont coûté les travaux ?"], env=env)
+    assert sure.exit_code == 0 and "Peut-être" not in sure.output
+
+
 def test_cli_ask_prints_the_answer_and_json(fresh_settings):
     from tests.conftest import cli_env
 

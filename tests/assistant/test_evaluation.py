@@ -94,6 +94,7 @@ def test_metrics_on_a_hand_computed_set(tmp_path):
     assert metrics["abstention_accuracy"] == 1.0
     assert metrics["false_abstention_rate"] == 0.5
     assert metrics["latency_p50_ms"] == 20.0
+    assert metrics["unsure_answerable"] == 0.0 and metrics["flagged_unanswerable"] == 1.0
     report = build_report(rows, k=3)
     assert [r.id for r in report.failures] == ["b"]
     assert report.by_tag["t"]["accuracy"] == 1.0
@@ -101,6 +102,30 @@ def test_metrics_on_a_hand_computed_set(tmp_path):
         "accuracy = 0.6667 is below 0.9",
         "false_abstention_rate = 0.5 is above 0.1",
     ]
+
+
+def test_answers_marked_unsure_count_as_caveats_or_as_warnings(tmp_path):
+    path = tmp_path / "two.jsonl"
+    path.write_text(json.dumps({"id": "r", "question": "Q", "answers": ["drones"], "lang": "fr"}) + "\n"
+                    + json.dumps({"id": "w", "question": "Q", "answerable": False, "lang": "fr"}) + "\n",
+                    encoding="utf-8")
+    answerable, unanswerable = load_question_set(path)
+    quote = (cite(1, "Kim a reçu cinq drones."),)
+
+    def given(unsure: bool) -> Answer:
+        return Answer("Kim a reçu cinq drones. [1]", quote, True, "Q", "fr", unsure=unsure)
+
+    abstained = Answer("L'article ne le précise pas.", (), False, "Q", "fr")
+    cases = [  # (answer to the answerable question, to the unanswerable one) -> the two rates
+        ((given(True), given(False)), (1.0, 0.0)),
+        ((given(False), given(True)), (0.0, 1.0)),
+        ((given(False), abstained), (0.0, 1.0)),
+    ]
+    for (first, second), expected in cases:
+        rows = [score_item(answerable, first, [], 1, 0.01, "fr"), score_item(unanswerable, second, [], 1, 0.01, "fr")]
+        metrics = build_report(rows, k=3).metrics
+        assert (metrics["unsure_answerable"], metrics["flagged_unanswerable"]) == expected
+        assert metrics["answer_accuracy"] == 1.0  # the caveat does not change whether the answer is right
 
 
 @pytest.mark.parametrize(

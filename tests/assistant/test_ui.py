@@ -116,6 +116,9 @@ def test_dark_and_light_highlights_are_readable(browser, chat, tmp_path):
         assert contrast(page, "#citechat-article .cc-s.cc-active") >= 4.5, scheme
         assert contrast(page, MARKER) >= 4.5, scheme
         assert contrast(page, "#citechat-send") >= 4.5, scheme
+        ask(page, "What is the name of Kim's wife?")  # an answer marked "maybe not in the article"
+        wait_answers(page, 2)
+        assert contrast(page, "#citechat-chat .cc-unsure") >= 4.5, scheme
         # The picker's hint is Gradio's info text (its own subdued grey is about 2.5:1 on white).
         page.locator("#citechat-picker").get_by_text("every document").evaluate("el => el.id = 'cc-picker-info'")
         assert contrast(page, "#cc-picker-info") >= 4.5, scheme
@@ -138,15 +141,24 @@ def test_typing_while_an_answer_streams_is_never_lost_and_double_clicks_ask_once
 def test_the_conversation_survives_a_reload_exports_and_clears(page, tmp_path):
     ask(page, "Qui est Kozlov ?")
     wait_answers(page, 1)
+    # The article does not name Kim's wife; the question is on topic, so the closest passage is given, said to be
+    # maybe not an answer (its calibrated score is under a half).
+    ask(page, "What is the name of Kim's wife?")
+    wait_answers(page, 2)
     page.reload()
-    wait_answers(page, 1, timeout=20_000)
+    wait_answers(page, 2, timeout=20_000)
     assert "Kozlov" in page.locator("#citechat-chat").inner_text()
+    unsure = page.locator("#citechat-chat .cc-answer .cc-unsure")
+    assert unsure.count() == 1 and unsure.inner_text() == "Maybe not in the article — closest passage:"
+    assert page.locator("#citechat-chat .cc-answer").nth(1).locator(".cc-unsure").count() == 1
     export = page.locator("#citechat-export")
     export.wait_for()
     with page.expect_download() as download:
         export.click()
     markdown = Path(download.value.path()).read_text(encoding="utf-8")
     assert "## 1. Qui est Kozlov ?" in markdown and "characters" in markdown and "> " in markdown
+    second = markdown.split("## 2. ")[1]
+    assert markdown.count("*Maybe not in the article") == 1 and "*Maybe not in the article" in second
     page.locator("#citechat-clear").click()
     page.wait_for_function("!document.querySelector('#citechat-chat').innerText.includes('Kozlov')")
     page.reload()
