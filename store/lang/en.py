@@ -42,7 +42,8 @@ DATE_WORDS = [*MONTHS, *WEEKDAYS, "century", "centuries", "decade", "decades", "
 QUESTION_TYPES = (
     # "Who is Douglas Kerr?": asks what a named person is (a role, a description), not for a name. Checked first,
     # so that the "who" of "person" does not demand a name the question has not already given.
-    ("identity", r"^who (?:is|was|are|were) (?-i:[A-Z])[\w'.-]*(?: (?:(?-i:[A-Z])[\w'.-]*|of|de|von|van|the))*\s*\??$"),
+    ("identity", r"^who(?: (?:is|was|are|were)|['’]s) (?-i:[A-Z])[\w'.-]*"
+                 r"(?: (?:(?-i:[A-Z])[\w'.-]*|of|de|von|van|the))*\s*\??$"),
     ("age", r"\bhow old\b|\b(?:at )?what age\b"),
     ("duration", r"\bhow long (?:did|does|do|was|were|is|will|would|had|has|have)\b(?!.*\b(?:long|tall|high|wide)\b)"
                  r".*\b(?:last|take|took|stay|stayed|live|lived|reign|rule|wait|spend|spent|run|ran)\b|"

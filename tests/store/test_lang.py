@@ -41,6 +41,9 @@ def test_short_questions_are_told_apart_among_supported_languages(question, expe
         # "Who is <a name>?" asks for a description: no kind; "who is the…" and "who + verb" ask for a name.
         ("en", "Who is Douglas Kerr?", None),
         ("en", "who was Boleslaw II of Masovia", None),
+        ("en", "Who's Douglas Kerr?", None),
+        ("en", "who’s Fiona MacLeod", None),
+        ("en", "Who's the chairman?", "person"),
         ("en", "Who is the chairman of the association?", "person"),
         ("en", "Who is responsible for the bridge?", "person"),
         ("fr", "Qui est Choïgou ?", None),
