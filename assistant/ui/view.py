@@ -80,9 +80,12 @@ def answer_html(answer: Answer, turn: int, language: str) -> str:
     pieces.append(_paragraphs(answer.text[position:]))
     body = "".join(pieces)
     state = "grounded" if answer.grounded else "abstained"
-    head = "" if answer.grounded else f'<strong class="cc-not-found">{esc(text("not_found", language))}</strong> — '
-    if answer.unsure:
+    if not answer.grounded:
+        head = f'<strong class="cc-not-found">{esc(text("not_found", language))}</strong> — '
+    elif answer.unsure:
         head = f'<strong class="cc-unsure">{esc(text("unsure", language))}</strong> '
+    else:
+        head = ""
     note = ""
     if answer.retrieval_query != answer.question:
         note = f'<div class="cc-query">{esc(text("searched", language))} {esc(answer.retrieval_query)}</div>'
