@@ -58,6 +58,7 @@ class Language:
     negation: re.Pattern[str] | None = None
     units: Mapping[str, frozenset[str]] = field(default_factory=dict)
     counted: re.Pattern[str] | None = None
+    spoken_by: re.Pattern[str] | None = None
 
     @property
     def known(self) -> bool:
@@ -115,6 +116,7 @@ def language(code: str | None) -> Language:
         negation=re.compile(module.NEGATION, re.IGNORECASE),
         units={kind: frozenset(fold(w) for w in words.split()) for kind, words in module.UNITS.items()},
         counted=re.compile(module.COUNTED, re.IGNORECASE),
+        spoken_by=re.compile(module.SPOKEN_BY),
     )
 
 

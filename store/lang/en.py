@@ -77,6 +77,11 @@ UNITS = {
 }
 
 CARRY_ON = r"(?:He|She|They|It|This|These|Those|The two|Both)\b"
+# A sentence whose speaker is a pronoun ('"…," she said', "…, he added") leans on the sentence before it for who is
+# speaking: news stories name the speaker once, then quote them.
+SPOKEN_BY = (r"[,\"”]\s*(?:he|she|they)\s+(?:\w+ly\s+)?(?:said|says|added|adds|told|tells|explained|explains|"
+             r"wrote|writes|warned|warns|noted|notes|insisted|insists|argued|argues|stressed|stresses|recalled|"
+             r"recalls|asked|asks|replied|replies|admitted|admits|concluded)\b|\b[Aa]ccording to (?:him|her|them)\b")
 
 FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these

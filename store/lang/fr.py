@@ -80,6 +80,9 @@ UNITS = {
 
 # A sentence opening on one of these leans on the sentence before it for who or what it is about.
 CARRY_ON = r"(?:Il|Elle|Ils|Elles|Ce|Cette|Ces|Celui-ci|Celle-ci|Les deux|Tous deux|Toutes deux)\b"
+# A sentence whose speaker is a pronoun (« … », a-t-il déclaré ; …, ajoute-t-elle ; …, selon lui) leans on the
+# sentence before it for who is speaking: news stories name the speaker once, then quote them.
+SPOKEN_BY = r"[,»]\s*,?\s*[^\W\d_]+(?:-t)?-(?:il|elle|ils|elles)\b|\bselon (?:lui|elle|eux|elles)\b"
 
 # Words that make a question lean on the conversation ("Qu'a-t-il dit ?", "Et sa femme ?").
 FOLLOW_UP_WORDS = """

@@ -171,6 +171,25 @@ def test_who_is_a_named_person_and_a_quote_that_says_she_are_cited_with_who_she_
     assert alone.citations[0].text.startswith("She added that")
 
 
+def test_a_quote_whose_speaker_is_a_pronoun_is_cited_with_the_sentence_naming_the_speaker(fresh_settings, fresh_store,
+                                                                                         tmp_path):
+    article = tmp_path / "tram.txt"
+    article.write_text(
+        "Leeds approves tram line\n\nThe city council of Leeds voted on Tuesday to build a 14-kilometre tram line. "
+        "The mayor of West Yorkshire, Tracy Brabin, welcomed the vote. \"Leeds is the largest city in Western Europe "
+        "without a mass transit system, and today we start to change that,\" she said in a statement. Opponents "
+        "argued that the money would be better spent on buses.", encoding="utf-8")
+    ingest_documents(fresh_store, [load_file(article)], show_progress=False)
+    text = fresh_store.document_text(fresh_store.find("tram.txt").doc_id)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # The quote says "she": ingest embedded it with the sentence naming her, and the answer cites both.
+    for question in ("What did Brabin say in her statement?", "Qu'a déclaré la maire de West Yorkshire ?"):
+        said = assistant.answer(question)
+        assert said.grounded and [c.text[:12] for c in said.citations[:2]] == ['"Leeds is th', "The mayor of"], (
+            question)
+        assert_verbatim(said, text)
+
+
 _MUSEUM = (
     "Le musée rouvre\n\nLe musée des Confluences, à Lyon, a rouvert ses portes samedi après dix-huit mois de "
     "fermeture pour des travaux de rénovation de sa toiture. Le chantier, confié à l'entreprise grenobloise Vialet "

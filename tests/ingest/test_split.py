@@ -58,6 +58,13 @@ def test_a_sentence_carrying_on_the_one_before_is_embedded_with_it(bundled_text)
     assert met.context_start == met.start
     english = split_document("Kim met Shoigu. They inspected bombers.", "en").sentences
     assert english[1].context_start == english[0].start
+    # A quote whose speaker is a pronoun is embedded with the sentence that names the speaker.
+    quoted = split_document(
+        'The mayor, Tracy Brabin, welcomed the vote. "Today we start to change that," she said. Work starts in 2028.',
+        "en").sentences
+    assert [s.context_start for s in quoted] == [quoted[0].start, quoted[0].start, quoted[2].start]
+    cited = split_document("Claire Naudin est vigneronne. « C'est un grand millésime », a-t-elle déclaré.", "fr")
+    assert cited.sentences[1].context_start == cited.sentences[0].start
 
 
 def test_french_and_english_punctuation_numbers_and_abbreviations():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store.lang import detect, language, strings, supported
+from store.lexical import carries_on
 
 
 def test_documents_are_detected_in_any_language():
@@ -61,6 +62,28 @@ def test_negation_is_language_data():
     assert not language("fr").negated("avant que la marche ne soit jouée")  # an expletive "ne"
     assert language("en").negated("The Kremlin didn't sign an agreement")
     assert not language("en").negated("The Kremlin signed an agreement")
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence", "leans"),
+    [
+        ("en", '"Leeds is the largest city without a tram," she said in a statement.', True),
+        ("en", "The city would recover, he added.", True),
+        ("en", "According to her, the bridge is safe.", True),
+        ("en", "He added that the walk would be shorter.", True),  # opens on a pronoun
+        ("en", '"We are being asked to sign a blank cheque," said councillor Andrew Carter.', False),  # named
+        ("en", "When it rained, they left the square.", False),  # a pronoun after a comma, not a speaker
+        ("en", "According to the mayor, the bridge is safe.", False),
+        ("fr", "« C'est un grand millésime », a-t-elle déclaré.", True),
+        ("fr", "Les travaux dureront deux ans, selon lui.", True),
+        ("fr", "La récolte, estiment-ils, sera faible.", True),
+        ("fr", "« C'est un grand millésime », a déclaré Claire Naudin.", False),  # named
+        ("fr", "Le vin, peut-être le meilleur de la décennie, est cher.", False),
+        ("fr", "Quand le vent souffle, ils partent.", False),
+    ],
+)
+def test_a_sentence_whose_speaker_is_a_pronoun_leans_on_the_one_before(code, sentence, leans):
+    assert carries_on(sentence, language(code)) is leans
 
 
 def test_other_languages_get_a_stemmer_and_english_strings():
