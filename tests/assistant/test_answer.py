@@ -22,6 +22,13 @@ def assert_verbatim(answer: Answer, text: str) -> None:
     assert f"[{len(answer.citations) + 1}]" not in answer.text
 
 
+def ingested(store, path, article: str) -> str:
+    """Write ``article`` to ``path``, ingest it alone, and return its text as stored."""
+    path.write_text(article, encoding="utf-8")
+    ingest_documents(store, [load_file(path)], show_progress=False)
+    return store.document_text(store.find(path.name).doc_id)
+
+
 def test_french_question_is_answered_with_its_quote(assistant, bundled_text):
     answer = assistant.answer("Quels cadeaux Kim a-t-il reçus ?")
     assert answer.grounded and answer.language == "fr" and answer.abstain_reason is None
@@ -133,27 +140,21 @@ def test_sources_scope_the_answer(fresh_settings, fresh_store, tmp_path, bundled
 def test_an_english_article_is_answered_in_english_without_framing(fresh_settings, fresh_store, tmp_path):
     from assistant import Assistant
 
-    article = tmp_path / "normans.txt"
-    article.write_text(
+    ingested(fresh_store, tmp_path / "normans.txt", (
         "Normans\n\nThe Normans were the people who in the 10th and 11th centuries gave their name to Normandy, a "
-        "region in France. They were descended from Norse raiders and pirates from Denmark, Iceland and Norway.",
-        encoding="utf-8")
-    ingest_documents(fresh_store, [load_file(article)], show_progress=False)
+        "region in France. They were descended from Norse raiders and pirates from Denmark, Iceland and Norway."))
     answer = Assistant(fresh_settings, store=fresh_store).answer("Who gave their name to Normandy?")
     assert answer.grounded and answer.text.startswith("The Normans") and "France" in answer.text
 
 
 def test_who_is_a_named_person_and_a_quote_that_says_she_are_cited_with_who_she_is(fresh_settings, fresh_store,
                                                                                     tmp_path):
-    article = tmp_path / "bridge.txt"
-    article.write_text(
+    text = ingested(fresh_store, tmp_path / "bridge.txt", (
         "Council approves footbridge\n\nThe city council on Tuesday approved plans for a 120-metre footbridge across "
         "the river. Councillor Fiona MacLeod, who chairs the transport committee, said the vote was a victory for "
         "pedestrians. She added that the crossing would cut the walk between Stockbridge and Canonmills by twenty "
         "minutes. The residents' association objected to the loss of 40 trees. Its chairman, Douglas Kerr, said the "
-        "group would consider a legal challenge.", encoding="utf-8")
-    ingest_documents(fresh_store, [load_file(article)], show_progress=False)
-    text = fresh_store.document_text(fresh_store.find("bridge.txt").doc_id)
+        "group would consider a legal challenge."))
     assistant = Assistant(fresh_settings, store=fresh_store)
     # "Who is <a name>?" asks for a description: the sentence naming only that person is not filtered out for
     # lacking another name.
@@ -173,21 +174,18 @@ def test_who_is_a_named_person_and_a_quote_that_says_she_are_cited_with_who_she_
 
 def test_a_quote_whose_speaker_is_a_pronoun_is_cited_with_the_sentence_naming_the_speaker(fresh_settings, fresh_store,
                                                                                          tmp_path):
-    article = tmp_path / "tram.txt"
-    article.write_text(
+    text = ingested(fresh_store, tmp_path / "tram.txt", (
         "Leeds approves tram line\n\nThe city council of Leeds voted on Tuesday to build a 14-kilometre tram line. "
         "The mayor of West Yorkshire, Tracy Brabin, welcomed the vote. \"Leeds is the largest city in Western Europe "
         "without a mass transit system, and today we start to change that,\" she said in a statement. Opponents "
-        "argued that the money would be better spent on buses.", encoding="utf-8")
-    ingest_documents(fresh_store, [load_file(article)], show_progress=False)
-    text = fresh_store.document_text(fresh_store.find("tram.txt").doc_id)
-    assistant = Assistant(fresh_settings, store=fresh_store)
-    # The quote says "she": ingest embedded it with the sentence naming her, and the answer cites both.
-    for question in ("What did Brabin say in her statement?", "Qu'a déclaré la maire de West Yorkshire ?"):
-        said = assistant.answer(question)
-        assert said.grounded and [c.text[:12] for c in said.citations[:2]] == ['"Leeds is th', "The mayor of"], (
-            question)
-        assert_verbatim(said, text)
+        "argued that the money would be better spent on buses."))
+    # The quote says "she": ingest embedded it with the sentence naming her, and the answer cites both, in English
+    # and across languages.
+    said = [Assistant(fresh_settings, store=fresh_store).answer(question)
+            for question in ("What did Brabin say in her statement?", "Qu'a déclaré la maire de West Yorkshire ?")]
+    assert [[c.text[:12] for c in answer.citations[:2]] for answer in said] == [['"Leeds is th', "The mayor of"]] * 2
+    for answer in said:
+        assert_verbatim(answer, text)
 
 
 _MUSEUM = (
@@ -202,10 +200,7 @@ def test_an_answer_the_article_may_not_hold_is_given_as_the_closest_passage_and_
                                                                                          tmp_path):
     from tests.conftest import cli_env
 
-    article = tmp_path / "musee.txt"
-    article.write_text(_MUSEUM, encoding="utf-8")
-    ingest_documents(fresh_store, [load_file(article)], show_progress=False)
-    text = fresh_store.document_text(fresh_store.find("musee.txt").doc_id)
+    text = ingested(fresh_store, tmp_path / "musee.txt", _MUSEUM)
     assistant = Assistant(fresh_settings, store=fresh_store)
     cost = assistant.answer("Combien ont coûté les travaux ?")
     assert cost.grounded and not cost.unsure and cost.score >= 0.5 and "23 millions" in cost.text
