@@ -68,4 +68,4 @@ def carries_on(sentence: str, lang: Language) -> bool:
     """Whether the sentence leans on the one before it: it opens on a pronoun ("Les deux hommes ont été vus…",
     "He added…") or its speaker is one ('"…," she said', « … », a-t-il déclaré)."""
     return bool(lang.carry_on and lang.carry_on.match(sentence)) or bool(
-        lang.spoken_by and lang.spoken_by.search(sentence.replace("\u2019", "'")))
+        lang.spoken_by and lang.spoken_by.search(sentence))

@@ -138,8 +138,6 @@ def test_sources_scope_the_answer(fresh_settings, fresh_store, tmp_path, bundled
 
 
 def test_an_english_article_is_answered_in_english_without_framing(fresh_settings, fresh_store, tmp_path):
-    from assistant import Assistant
-
     ingested(fresh_store, tmp_path / "normans.txt", (
         "Normans\n\nThe Normans were the people who in the 10th and 11th centuries gave their name to Normandy, a "
         "region in France. They were descended from Norse raiders and pirates from Denmark, Iceland and Norway."))
