@@ -228,7 +228,10 @@ class Assistant:
         return trace.answerability < self.settings.retrieval.unsure_below
 
     def _with_context(self, selected: list[Scored], trace: Trace, k: int) -> list[Scored]:
-        return with_context(selected, trace.scored, k=k) if self.settings.retrieval.context else selected
+        if not self.settings.retrieval.context:
+            return selected
+        question = trace.question
+        return with_context(selected, trace.scored, k=k, words=question.lang.asks_for_words(question.text))
 
     def _extract(self, question: Question, scope: Sequence[str] | None, k: int,
                  response: Response) -> Generator[str, None, Answer]:

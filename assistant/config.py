@@ -35,7 +35,9 @@ class RetrievalSettings(BaseModel):
         description="One threshold for every language instead of the calibrated per-language ones (measuring only).",
     )
     context: bool = Field(
-        default=True, description="Follow a quote that leans on the sentence before it (\"She added…\") with that one."
+        default=True,
+        description="Follow a quote that leans on the sentence before it (\"She added…\") with that one, and, when the "
+        "question asks what someone said, a sentence naming a speaker with the quote after it ('\"…,\" she said').",
     )
     unsure_below: float = Field(
         default=0.5, ge=0, le=1,

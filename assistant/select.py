@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.checks import Scored
+from store.lang import language
 
 REDUNDANT_OVERLAP = 0.6  # a runner-up sharing this much of a chosen sentence's terms repeats it
 
@@ -40,13 +41,23 @@ def leans_on_previous(item: Scored) -> bool:
     return row.context_start < row.start and item.candidate.previous is not None
 
 
-def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int) -> list[Scored]:
+def gives_words(item: Scored) -> bool:
+    """Whether the sentence gives the words of someone the sentence before it names ('"…," she said')."""
+    row = item.candidate.row
+    return leans_on_previous(item) and language(item.candidate.document.language).reports_words(row.text)
+
+
+def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int, words: bool = False) -> list[Scored]:
     """``chosen``, each sentence that leans on the one before it followed by that sentence, at most ``k`` in all.
 
     A quote such as "She added that the crossing would cut the walk by twenty minutes." does not say who
     "she" is; the sentence before it does, and ingest embedded the two together, so it is often why the
     quote was found at all (and, on the fit part, often where the answer is). Quotes stay best first, so the
     sentence before comes right after the one it explains; a runner-up gives way when there is no room for both.
+
+    With ``words`` (the question asks what someone said), a sentence naming a speaker is followed by the next
+    one when that one gives the speaker's words through a pronoun ('"…," she said'): news stories name the
+    speaker in one sentence and quote them in the next, which lacks the name the question asks about.
     """
     by_position = {(s.candidate.row.doc_id, s.candidate.row.position): s for s in scored}
     cited = {(s.candidate.row.doc_id, s.candidate.row.position) for s in chosen}
@@ -65,4 +76,9 @@ def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int) 
             cited.add(key)
             continue
         result.append(item)
+        key = (row.doc_id, row.position + 1)
+        after = by_position.get(key)
+        if words and after is not None and key not in cited and len(result) < k and gives_words(after):
+            result.append(after)
+            cited.add(key)
     return result

@@ -59,6 +59,8 @@ class Language:
     units: Mapping[str, frozenset[str]] = field(default_factory=dict)
     counted: re.Pattern[str] | None = None
     spoken_by: re.Pattern[str] | None = None
+    reports: re.Pattern[str] | None = None
+    asks_words: re.Pattern[str] | None = None
 
     @property
     def known(self) -> bool:
@@ -77,6 +79,14 @@ class Language:
         """The noun a "how many" question counts ("drones" in "combien de drones"), if any."""
         match = self.counted.search(question.replace("\u2019", "'")) if self.counted else None
         return match.group(1) if match else None
+
+    def asks_for_words(self, question: str) -> bool:
+        """Whether the question asks what someone said ("What did Brabin say?", "Qu'a déclaré la maire ?")."""
+        return bool(self.asks_words and self.asks_words.search(question))
+
+    def reports_words(self, sentence: str) -> bool:
+        """Whether the sentence gives the words of someone the sentence before it names ('"…," she said')."""
+        return bool(self.reports and self.reports.search(sentence))
 
     def question_type(self, question: str) -> str | None:
         """The kind of answer a question asks for: number, date, person, place, or None.
@@ -117,6 +127,8 @@ def language(code: str | None) -> Language:
         units={kind: frozenset(fold(w) for w in words.split()) for kind, words in module.UNITS.items()},
         counted=re.compile(module.COUNTED, re.IGNORECASE),
         spoken_by=re.compile(module.SPOKEN_BY),
+        reports=re.compile(module.REPORTS),
+        asks_words=re.compile(module.ASKS_WORDS, re.IGNORECASE),
     )
 
 

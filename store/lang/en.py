@@ -77,11 +77,22 @@ UNITS = {
 }
 
 CARRY_ON = r"(?:He|She|They|It|This|These|Those|The two|Both)\b"
+# Verbs that report what someone said: past, then the present.
+SAID = "said added told explained wrote warned noted insisted argued stressed recalled asked replied admitted concluded"
+SAYS = "says adds tells explains writes warns notes insists argues stresses recalls asks replies admits concludes"
+_SAID, _SAYS = "|".join(SAID.split()), "|".join(SAYS.split())
 # A sentence whose speaker is a pronoun ('"…," she said', "…, he added") leans on the sentence before it for who is
 # speaking: news stories name the speaker once, then quote them.
-SPOKEN_BY = (r"[,\"”]\s*(?:he|she|they)\s+(?:\w+ly\s+)?(?:said|says|added|adds|told|tells|explained|explains|"
-             r"wrote|writes|warned|warns|noted|notes|insisted|insists|argued|argues|stressed|stresses|recalled|"
-             r"recalls|asked|asks|replied|replies|admitted|admits|concluded)\b|\b[Aa]ccording to (?:him|her|them)\b")
+SPOKEN_BY = rf"[,\"”]\s*(?:he|she|they)\s+(?:\w+ly\s+)?(?:{_SAID}|{_SAYS})\b|\b[Aa]ccording to (?:him|her|them)\b"
+# A sentence that gives the words of the person the sentence before it names: a quote whose speaker is a pronoun,
+# or a report opening on one ("She added that…").
+REPORTS = rf"{SPOKEN_BY}|^(?:He|She|They)\s+(?:\w+ly\s+)?(?:{_SAID}|{_SAYS})\b"
+# A question asking for someone's words ("What did Brabin say?", "How did the council react?").
+ASKS_WORDS = (r"\bwhat (?:did|does|do|has|have|had|will|would)\b.*\b(?:say|tell|declare|announce|add|write|"
+              r"explain|reply|claim|argue|warn|stress|insist|comment)\b|"
+              r"\bwhat (?:was|were|is|are)\b.*(?:['’]s|\b(?:his|her|their|its|the)) "
+              r"(?:statement|words|reply|response|comment|message)\b|"
+              r"\bhow did\b.*\b(?:react|respond|reply)\b")
 
 FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these

@@ -83,6 +83,17 @@ CARRY_ON = r"(?:Il|Elle|Ils|Elles|Ce|Cette|Ces|Celui-ci|Celle-ci|Les deux|Tous d
 # A sentence whose speaker is a pronoun (« … », a-t-il déclaré ; …, ajoute-t-elle ; …, selon lui) leans on the
 # sentence before it for who is speaking: news stories name the speaker once, then quote them.
 SPOKEN_BY = r"[,»]\s*,?\s*[^\W\d_]+(?:-t)?-(?:il|elle|ils|elles)\b|\bselon (?:lui|elle|eux|elles)\b"
+# Verbs that report what someone said: past participles, then the present.
+SAID = "dit déclaré annoncé ajouté écrit expliqué répondu affirmé estimé souligné assuré confié raconté précisé indiqué"
+SAYS = ("dit disent déclare déclarent ajoute ajoutent explique expliquent affirme affirment estime estiment souligne "
+        "soulignent assure assurent précise précisent indique indiquent répond répondent écrit écrivent")
+_SAID, _SAYS = "|".join(SAID.split()), "|".join(SAYS.split())
+# A sentence that gives the words of the person the sentence before it names: a quote whose speaker is a pronoun,
+# or a report opening on one ("Elle a ajouté que…").
+REPORTS = (rf"{SPOKEN_BY}|^(?:Il|Elle|Ils|Elles) (?:(?:a|ont|avait|avaient) (?:\w+ment |aussi |encore )?(?:{_SAID})|"
+           rf"(?:{_SAYS}))\b")
+# A question asking for someone's words ("Qu'a dit la maire ?", "Que répond le ministre ?", "Comment a-t-il réagi ?").
+ASKS_WORDS = rf"\bqu['’].*\b(?:{_SAID})\b|\bque (?:{_SAYS})\b|\bcomment\b.*\bréagi"
 
 # Words that make a question lean on the conversation ("Qu'a-t-il dit ?", "Et sa femme ?").
 FOLLOW_UP_WORDS = """

@@ -170,13 +170,16 @@ def test_who_is_a_named_person_and_a_quote_that_says_she_are_cited_with_who_she_
     assert alone.citations[0].text.startswith("She added that")
 
 
+_TRAM = (
+    "Leeds approves tram line\n\nThe city council of Leeds voted on Tuesday to build a 14-kilometre tram line. The "
+    "mayor of West Yorkshire, Tracy Brabin, welcomed the vote. \"Leeds is the largest city in Western Europe without a "
+    "mass transit system, and today we start to change that,\" she said in a statement. Opponents argued that the "
+    "money would be better spent on buses.")
+
+
 def test_a_quote_whose_speaker_is_a_pronoun_is_cited_with_the_sentence_naming_the_speaker(fresh_settings, fresh_store,
                                                                                          tmp_path):
-    text = ingested(fresh_store, tmp_path / "tram.txt", (
-        "Leeds approves tram line\n\nThe city council of Leeds voted on Tuesday to build a 14-kilometre tram line. "
-        "The mayor of West Yorkshire, Tracy Brabin, welcomed the vote. \"Leeds is the largest city in Western Europe "
-        "without a mass transit system, and today we start to change that,\" she said in a statement. Opponents "
-        "argued that the money would be better spent on buses."))
+    text = ingested(fresh_store, tmp_path / "tram.txt", _TRAM)
     # The quote says "she": ingest embedded it with the sentence naming her, and the answer cites both, in English
     # and across languages.
     said = [Assistant(fresh_settings, store=fresh_store).answer(question)
@@ -184,6 +187,24 @@ def test_a_quote_whose_speaker_is_a_pronoun_is_cited_with_the_sentence_naming_th
     assert [[c.text[:12] for c in answer.citations[:2]] for answer in said] == [['"Leeds is th', "The mayor of"]] * 2
     for answer in said:
         assert_verbatim(answer, text)
+
+
+def test_what_a_named_speaker_said_is_cited_with_the_quote_that_follows(fresh_settings, fresh_store, tmp_path):
+    text = ingested(fresh_store, tmp_path / "tram.txt", _TRAM)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # The sentence naming her is found first; her words are in the next one, which only says "she".
+    said = [assistant.answer(question) for question in ("What did Tracy Brabin say?", "Qu'a dit Tracy Brabin ?")]
+    assert [[c.text[:12] for c in answer.citations[:2]] for answer in said] == [["The mayor of", '"Leeds is th']] * 2
+    for answer in said:
+        assert_verbatim(answer, text)
+    # Only a question asking for her words gets them; with the context rule off, the named sentence stands alone.
+    welcomed = assistant.answer("Who welcomed the vote?")
+    assert welcomed.citations[0].text.startswith("The mayor of")
+    assert all(not c.text.startswith('"Leeds is th') for c in welcomed.citations)
+    alone = Assistant(fresh_settings.model_copy(update={"retrieval": fresh_settings.retrieval.model_copy(
+        update={"context": False})}), store=fresh_store).answer("What did Tracy Brabin say?")
+    assert alone.citations[0].text.startswith("The mayor of")
+    assert all(not c.text.startswith('"Leeds is th') for c in alone.citations)
 
 
 _MUSEUM = (

@@ -116,6 +116,21 @@ def test_a_quote_that_leans_on_the_sentence_before_is_followed_by_it():
     assert texts(with_context([other], [other, intro], k=3)) == [other.candidate.row.text]
 
 
+def test_a_named_speaker_is_followed_by_the_quote_giving_their_words_when_the_question_asks_for_them():
+    named = sentence(3, "The mayor, Tracy Brabin, welcomed the vote.", 0.6)
+    quote = sentence(4, '"Today we start to change that," she said.', 0.1, leans=True)
+    other = sentence(8, "Opponents argued for buses.", 0.5)
+    unrelated = sentence(4, "It is the largest city.", 0.1, leans=True)  # leans, but gives nobody's words
+    texts = lambda items: [s.candidate.row.text for s in items]  # noqa: E731
+    assert texts(with_context([named, other], [named, other, quote], k=3, words=True)) == texts([named, quote, other])
+    # A question not asking for words, a following sentence that is not a quote, or no room: nothing is added.
+    assert texts(with_context([named, other], [named, other, quote], k=3)) == texts([named, other])
+    assert texts(with_context([named], [named, unrelated], k=3, words=True)) == texts([named])
+    assert texts(with_context([named], [named, quote], k=1, words=True)) == texts([named])
+    # Already cited: not repeated.
+    assert texts(with_context([named, quote], [named, quote], k=3, words=True)) == texts([named, quote])
+
+
 def test_render_quotes_verbatim_with_markers_and_frames_other_languages():
     text, citations = render([scored("Kim a reçu cinq drones.", 0.9)], "en")
     assert text == "According to the article: Kim a reçu cinq drones. [1]"

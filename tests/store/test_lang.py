@@ -86,6 +86,45 @@ def test_a_sentence_whose_speaker_is_a_pronoun_leans_on_the_one_before(code, sen
     assert carries_on(sentence, language(code)) is leans
 
 
+@pytest.mark.parametrize(
+    ("code", "question", "asks"),
+    [
+        ("en", "What did Tracy Brabin say?", True),
+        ("en", "What was the mayor's statement?", True),
+        ("en", "How did the council react to the vote?", True),
+        ("en", "Who welcomed the vote?", False),
+        ("en", "What does complexity theory seek to answer?", False),
+        ("en", "What is each message labeled with?", False),
+        ("fr", "Qu'a dit la maire ?", True),
+        ("fr", "Qu'a-t-il déclaré ?", True),
+        ("fr", "que dit le kremlin sur un acord", True),
+        ("fr", "Comment le Kremlin a-t-il réagi ?", True),
+        ("fr", "Qu'a reçu Kim ?", False),
+        ("fr", "Selon Tacite, où se situe le pomérium ?", False),
+    ],
+)
+def test_a_question_asking_what_someone_said_is_language_data(code, question, asks):
+    assert language(code).asks_for_words(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence", "reports"),
+    [
+        ("en", '"Leeds is the largest city without a tram," she said in a statement.', True),
+        ("en", "She added that the crossing would cut the walk.", True),
+        ("en", "She is the mayor of West Yorkshire.", False),
+        ("en", '"We must act," said councillor Andrew Carter.', False),  # named: does not lean on the one before
+        ("fr", "« C'est un grand millésime », a-t-elle déclaré.", True),
+        ("fr", "Elle a également ajouté que la récolte serait faible.", True),
+        ("fr", "Il estime que le vin sera cher.", True),
+        ("fr", "Il n'a fait mention d'aucun accord.", False),
+        ("fr", "Elle est maire de Dijon.", False),
+    ],
+)
+def test_a_sentence_giving_a_pronoun_speakers_words_is_language_data(code, sentence, reports):
+    assert language(code).reports_words(sentence) is reports
+
+
 def test_other_languages_get_a_stemmer_and_english_strings():
     german = language("de")
     assert german.stemmer == "german" and not german.known
