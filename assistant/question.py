@@ -12,6 +12,7 @@ from store.lang import Language, detect, language, strings, supported
 from store.lexical import analyse, words
 
 MAX_QUESTION_CHARS = 2000
+MIN_WORDS_WITHOUT_NAMES = 2  # fewer words than this left once names are out: the language is told from all of it
 _CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
 
 
@@ -116,12 +117,24 @@ def is_follow_up(question: str, lang: Language) -> bool:
     return len(analyse(question, lang.code)) <= 1 and not named
 
 
+def without_names(question: str) -> str:
+    """The question's words without its names (capitalised words after the first), to tell its language by.
+
+    Names come from the article, often in another language than the question: "What did Thomas Rivière say?"
+    is English, but its accented name made it read as French. A question that is little more than names
+    ("Kozlov ?") keeps them all.
+    """
+    tokens = words(question)
+    kept = [w for i, w in enumerate(tokens) if i == 0 or not w[:1].isupper()]
+    return " ".join(kept) if len(kept) >= MIN_WORDS_WITHOUT_NAMES else question
+
+
 def standalone(question: str, history: Sequence[tuple[str, str]], lang: Language) -> tuple[str, ...]:
     """Names a follow-up leans on, carried from the latest earlier question that has some."""
     if not history or not is_follow_up(question, lang):
         return ()
     for previous, _ in reversed(history):
-        previous_lang = language(detect(previous, among=supported()))
+        previous_lang = language(detect(without_names(previous), among=supported()))
         carried = entities(previous, previous_lang) or [
             w for w in words(previous) if analyse(w, previous_lang.code)
         ]
@@ -137,7 +150,7 @@ def prepare(question: object, history: Sequence | None = None, *, languages: Ite
         InvalidQuestion: see ``clean_question``.
     """
     text, truncated = clean_question(question)
-    code = detect(text, among=(*supported(), *languages))
+    code = detect(without_names(text), among=(*supported(), *languages))
     turns = normalise_history(history)
     carried = standalone(text, turns, language(code))
     query = f"{text} ({', '.join(carried)})" if carried else text
