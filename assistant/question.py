@@ -6,9 +6,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.errors import InvalidQuestion
-from store.lang import Language, detect, language, strings, supported
+from store.lang import Language, detect, fold, language, strings, supported
 from store.lexical import analyse, words
 
 MAX_QUESTION_CHARS = 2000
@@ -118,15 +119,22 @@ def is_follow_up(question: str, lang: Language) -> bool:
 
 
 def without_names(question: str) -> str:
-    """The question's words without its names (capitalised words after the first), to tell its language by.
+    """The question's words without its names (capitalised words after the first that are not function words
+    of a supported language), to tell its language by.
 
     Names come from the article, often in another language than the question: "What did Thomas Rivière say?"
     is English, but its accented name made it read as French. A question that is little more than names
     ("Kozlov ?") keeps them all.
     """
     tokens = words(question)
-    kept = [w for i, w in enumerate(tokens) if i == 0 or not w[:1].isupper()]
+    function_words = _function_words()
+    kept = [w for i, w in enumerate(tokens) if i == 0 or not w[:1].isupper() or fold(w) in function_words]
     return " ".join(kept) if len(kept) >= MIN_WORDS_WITHOUT_NAMES else question
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    return frozenset().union(*(language(code).stop_words for code in supported()))
 
 
 def standalone(question: str, history: Sequence[tuple[str, str]], lang: Language) -> tuple[str, ...]:

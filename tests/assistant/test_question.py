@@ -36,11 +36,13 @@ def test_language_is_told_apart_and_documents_add_their_languages():
     ("question", "code"),
     [("What did Thomas Rivière say?", "en"), ("What did Frédéric Chopin compose?", "en"),
      ("What is the Université d'État d'Extrême-Orient?", "en"), ("Qu'a dit Tracy Brabin ?", "fr"),
-     ("Qui est Douglas Kerr ?", "fr"), ("Kozlov ?", "en"), ("Choïgou ?", "fr")],
+     ("Qui est Douglas Kerr ?", "fr"), ("Kozlov ?", "en"), ("Choïgou ?", "fr"),
+     ("Kozlov était à Vladivostok. What did Kozlov say there?", "en")],
 )
 def test_a_questions_language_is_told_from_its_words_not_the_names_it_borrows(question, code):
     # The three English ones read as French while their accented names counted (checked before the change); a
-    # question that is only a name is told from the name.
+    # question that is only a name is told from the name; a capitalised function word ("What" after a full stop)
+    # is not a name.
     assert prepare(question).language == code
 
 
