@@ -174,13 +174,14 @@ def _print_answer(answer, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
+    from assistant.render import shown_text
+    from store.lang import strings
+
     for notice in answer.notices:
         click.echo(f"note: {notice}", err=True)
     if answer.unsure:
-        from store.lang import strings
-
         click.echo(strings(answer.language)["unsure"])
-    click.echo(answer.text)
+    click.echo(shown_text(answer))
     if answer.retrieval_query != answer.question:
         click.echo(f"(searched for: {answer.retrieval_query})")
     for c in answer.citations:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.checks import Scored
-from assistant.types import Citation
+from assistant.types import Answer, Citation
 from store.lang import strings
 
 
@@ -33,3 +33,15 @@ def render(selected: Sequence[Scored], question_language: str) -> tuple[str, tup
 
 def abstention_text(language: str) -> str:
     return strings(language)["abstain"]
+
+
+def shown_text(answer: Answer) -> str:
+    """The answer text as a surface shows it under its head.
+
+    Under "Maybe not in the article — closest passage:" the framing "According to the article: " would read as
+    a contradiction; the head already says the quote is the article's, so the framing is left out there.
+    """
+    framing_text = strings(answer.language)["framing"]
+    if answer.unsure and framing_text and answer.text.startswith(framing_text):
+        return answer.text[len(framing_text) :]
+    return answer.text

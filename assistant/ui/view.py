@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.render import shown_text
 from assistant.types import Answer, Citation
 from store import StoredDocument
 from store.lang import strings, supported
@@ -69,15 +70,16 @@ def _paragraphs(value: str) -> str:
 def answer_html(answer: Answer, turn: int, language: str) -> str:
     """The chat text of an answer: escaped text with its markers, the search query of a follow-up, a copy button."""
     by_index = {c.index: c for c in answer.citations}
+    shown = shown_text(answer)
     pieces, position = [], 0
-    for match in _MARKER.finditer(answer.text):
+    for match in _MARKER.finditer(shown):
         citation = by_index.get(int(match.group(1)))
         if citation is None:
             continue
-        pieces.append(_paragraphs(answer.text[position : match.start()]))
+        pieces.append(_paragraphs(shown[position : match.start()]))
         pieces.append(marker(turn, citation, language))
         position = match.end()
-    pieces.append(_paragraphs(answer.text[position:]))
+    pieces.append(_paragraphs(shown[position:]))
     body = "".join(pieces)
     state = "grounded" if answer.grounded else "abstained"
     if not answer.grounded:
@@ -164,7 +166,7 @@ def export_markdown(turns: Sequence[dict], language: str) -> str:
         lines += [f"## {number}. {turn['question']}", ""]
         if answer.unsure:
             lines += [f"*{text('unsure', language)}*", ""]
-        lines += [answer.text, ""]
+        lines += [shown_text(answer), ""]
         for c in answer.citations:
             lines.append(f"[{c.index}] {c.title or c.source} ({c.source}), characters {c.start}–{c.end}:")
             lines += [f"> {c.text}", ""]

@@ -251,6 +251,10 @@ def test_cli_ask_prints_the_answer_and_json(fresh_settings):
     assert data["grounded"] and data["citations"][0]["source"] == "kim-russie-afp.txt"
     unknown = CliRunner().invoke(main, ["ask", "--source", "nope.txt", "Qui ?"], env=env)
     assert unknown.exit_code == 1 and "no stored document" in unknown.output
+    # An unsure answer across languages: the head says it is the closest passage, without "According to the article".
+    closest = CliRunner().invoke(main, ["ask", "What is the name of Kim's wife?"], env=env)
+    assert closest.exit_code == 0 and closest.output.startswith(
+        "Maybe not in the article — closest passage:\nLe dirigeant nord-coréen")
 
 
 # Articles a user might paste: sentences of real words in both languages, with the punctuation, quotes, numbers,

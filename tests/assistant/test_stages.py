@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant import calibration
 from assistant.checks import AnswerTypeFilter, EchoFilter, ScoreCutoff, Scored, build_stages, run_stages
 from assistant.features import coverage, holds_type
 from assistant.question import Question
-from assistant.render import render
+from assistant.render import render, shown_text
 from assistant.retrieve import Candidate, Retrieval
 from assistant.select import select, with_context
+from assistant.types import Answer
 from store import StoredDocument
 from store.lang import language
 from store.lexical import analyse
@@ -136,6 +139,16 @@ def test_render_quotes_verbatim_with_markers_and_frames_other_languages():
     assert text == "According to the article: Kim a reçu cinq drones. [1]"
     assert citations[0].index == 1 and citations[0].text == "Kim a reçu cinq drones."
     assert render([scored("Kim a reçu cinq drones.", 0.9)], "fr")[0] == "Kim a reçu cinq drones. [1]"
+
+
+def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
+    text, citations = render([scored("Kim a reçu cinq drones.", 0.3)], "en")
+    unsure = Answer(text, citations, True, "Q", "en", unsure=True)
+    assert shown_text(unsure) == "Kim a reçu cinq drones. [1]"
+    # A sure answer keeps it ("According to the article: …"); the answer's own text is never changed.
+    assert shown_text(replace(unsure, unsure=False)) == text == unsure.text
+    same_language = Answer("Kim a reçu cinq drones. [1]", citations, True, "Q", "fr", unsure=True)
+    assert shown_text(same_language) == same_language.text
 
 
 @pytest.mark.parametrize(

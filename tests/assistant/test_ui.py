@@ -151,6 +151,9 @@ def test_the_conversation_survives_a_reload_exports_and_clears(page, tmp_path):
     unsure = page.locator("#citechat-chat .cc-answer .cc-unsure")
     assert unsure.count() == 1 and unsure.inner_text() == "Maybe not in the article — closest passage:"
     assert page.locator("#citechat-chat .cc-answer").nth(1).locator(".cc-unsure").count() == 1
+    # The English question's quote is French; under the head, "According to the article:" would contradict it.
+    assert not page.locator("#citechat-chat .cc-answer").nth(1).locator(".cc-text").inner_text().startswith(
+        "According to the article")
     export = page.locator("#citechat-export")
     export.wait_for()
     with page.expect_download() as download:
@@ -159,6 +162,7 @@ def test_the_conversation_survives_a_reload_exports_and_clears(page, tmp_path):
     assert "## 1. Qui est Kozlov ?" in markdown and "characters" in markdown and "> " in markdown
     second = markdown.split("## 2. ")[1]
     assert markdown.count("*Maybe not in the article") == 1 and "*Maybe not in the article" in second
+    assert "According to the article" not in second
     page.locator("#citechat-clear").click()
     page.wait_for_function("!document.querySelector('#citechat-chat').innerText.includes('Kozlov')")
     page.reload()
