@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.answer import Assistant, Trace
+from assistant.render import unframed
 from assistant.types import Answer
 from store.lang import detect, strings, supported
 
@@ -219,9 +220,7 @@ def answer_body(answer: Answer) -> str:
     """The answer text without its language framing and markers."""
     text = answer.text
     for code in supported():
-        framing = strings(code)["framing"]
-        if framing and text.startswith(framing):
-            text = text[len(framing) :]
+        text = unframed(text, code)
     return re.sub(r"\s*\[\d+\]", "", text)
 
 

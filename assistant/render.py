@@ -35,13 +35,16 @@ def abstention_text(language: str) -> str:
     return strings(language)["abstain"]
 
 
+def unframed(text: str, code: str) -> str:
+    """``text`` without the framing ``render`` put before quotes in another language (in language ``code``)."""
+    framing_text = strings(code)["framing"]
+    return text[len(framing_text) :] if framing_text and text.startswith(framing_text) else text
+
+
 def shown_text(answer: Answer) -> str:
     """The answer text as a surface shows it under its head.
 
     Under "Maybe not in the article — closest passage:" the framing "According to the article: " would read as
     a contradiction; the head already says the quote is the article's, so the framing is left out there.
     """
-    framing_text = strings(answer.language)["framing"]
-    if answer.unsure and framing_text and answer.text.startswith(framing_text):
-        return answer.text[len(framing_text) :]
-    return answer.text
+    return unframed(answer.text, answer.language) if answer.unsure else answer.text
