@@ -68,8 +68,8 @@ COUNTED = r"\bhow many ([^\W\d_]+)"
 # The unit words that may follow (or, for currencies, precede) the number of each kind of quantity.
 UNITS = {
     "age": "years year old aged age",
-    "duration": "second seconds minute minutes hour hours day days week weeks month months year years decade decades "
-                "century centuries",
+    "duration": "second seconds minute minutes hour hours day days week weeks fortnight fortnights month months "
+                "quarter quarters year years decade decades century centuries millennium millennia",
     "distance": "km kilometre kilometres kilometer kilometers metre metres meter meters m mile miles feet foot yards",
     "money": "€ $ £ ¥ euro euros dollar dollars pound pounds ruble rubles rouble roubles yen yuan franc francs",
     "population": "people inhabitants residents persons million millions thousand thousands",

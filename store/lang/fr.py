@@ -70,8 +70,9 @@ COUNTED = r"\bcombien (?:de |d')([^\W\d_]+)"
 # The unit words that may follow (or, for currencies, precede) the number of each kind of quantity.
 UNITS = {
     "age": "ans an âge âgé âgée âgés",
-    "duration": "seconde secondes minute minutes heure heures jour jours journée journées semaine semaines mois an ans "
-                "année années siècle siècles décennie décennies",
+    "duration": "seconde secondes minute minutes heure heures jour jours journée journées semaine semaines mois "
+                "trimestre trimestres semestre semestres an ans année années siècle siècles décennie décennies "
+                "millénaire millénaires",
     "distance": "km kilomètre kilomètres kilometres mètre mètres metres m mile miles",
     "money": "€ $ £ ¥ euro euros dollar dollars livre livres rouble roubles yen yuan francs franc",
     "population": "habitants habitant personnes résidents âmes millions million milliers",

@@ -156,7 +156,13 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
     [("number", "Kim a reçu cinq drones.", "fr", True), ("number", "Kim a reçu des drones.", "fr", False),
      ("date", "Ils se reverront en 2024.", "fr", True), ("date", "They met on Sunday.", "en", True),
      ("person", "Le gouverneur Oleg Kojemiako a offert les drones.", "fr", True),
-     ("person", "Le gouverneur a offert les drones.", "fr", False)],
+     ("person", "Le gouverneur a offert les drones.", "fr", False),
+     # A span of time in any unit of time: business news counts in quarters ("enough for five quarters").
+     ("duration", "Its cash is enough for roughly five quarters of spending.", "en", True),
+     ("duration", "Its cash is enough for roughly five months of spending.", "en", True),
+     ("duration", "Its cash is enough for roughly five factories.", "en", False),
+     ("duration", "La trésorerie tiendra encore deux trimestres.", "fr", True),
+     ("duration", "La trésorerie tiendra encore deux ateliers.", "fr", False)],
 )
 def test_answer_types_are_read_with_the_document_language(kind, sentence, code, expected):
     assert holds_type(kind, sentence, language(code), asked=set()) is expected
