@@ -20,8 +20,8 @@ from assistant.errors import AssistantError, UnknownSource
 from assistant.features import candidate_features, same_language
 from assistant.question import Question, prepare
 from assistant.render import abstention_text, render, to_citation
-from assistant.retrieve import Retrieval, retrieve
-from assistant.select import select, with_context
+from assistant.retrieve import Candidate, Retrieval, retrieve
+from assistant.select import LEAD_SENTENCES, lead, select, with_context
 from assistant.types import Answer
 from store import Store, StoredDocument
 
@@ -233,18 +233,46 @@ class Assistant:
         question = trace.question
         return with_context(selected, trace.scored, k=k, words=question.lang.asks_for_words(question.text))
 
+    def _lead(self, question: Question, scope: Sequence[str] | None, k: int, trace: Trace) -> list[Scored]:
+        """The documents' lead when the question asks about the article as a whole, else nothing.
+
+        "What is the article about?", "Who are the people mentioned?" name nothing to search for: every
+        sentence is about as close as any other, and the calibrated score rightly finds none that answers. A
+        news story answers them in its opening sentences. A follow-up that carries names from the conversation
+        ("When did it happen?" after "Who attacked the convoy?") is about those, not the article.
+        """
+        if question.carried or not question.lang.asks_for_gist(question.text):
+            return []
+        scored = {(s.candidate.row.doc_id, s.candidate.row.position): s for s in trace.scored}
+        openings = []
+        for document in self.store.documents():
+            if scope is not None and document.doc_id not in scope:
+                continue
+            opening: list[Scored] = []
+            for position in range(LEAD_SENTENCES):
+                row = self.store.lexicon.sentence_at(document.doc_id, position)
+                if row is None:
+                    break
+                # Its own score when it was a candidate; a lead sentence is cited whatever its score.
+                opening.append(scored.get((document.doc_id, position)) or Scored(
+                    Candidate(row, document, 0.0, 0.0, opening[-1].candidate.row if opening else None), {}, 0.0))
+            openings.append(opening)
+        return lead(openings, k=k)
+
     def _extract(self, question: Question, scope: Sequence[str] | None, k: int,
                  response: Response) -> Generator[str, None, Answer]:
         trace = self._decide(question, scope, response)
-        if trace.reason is not None:
+        opening = self._lead(question, scope, k, trace)
+        if trace.reason is not None and not opening:
             answer = self._abstain(question, trace, scope, trace.reason)
             yield answer.text
             return answer
-        selected = self._with_context(select(trace.kept, k=k, several=self.several), trace, k)
+        selected = opening or self._with_context(select(trace.kept, k=k, several=self.several), trace, k)
         text, citations = render(selected, question.language)
+        # A lead is cited because of what the question asks, not because of a score: it has none to show.
         answer = Answer(text, citations, True, question.query, question.language, question.text, None,
-                        question.notices, None, round(trace.answerability, 4), self._sources(scope),
-                        self._unsure(trace))
+                        question.notices, None, None if opening else round(trace.answerability, 4),
+                        self._sources(scope), not opening and self._unsure(trace))
         yield from re.findall(r".+?(?:\[\d+\]\s*|$)", text)
         return answer
 
@@ -283,12 +311,13 @@ class Assistant:
             if rewritten:
                 question = replace(question, query=rewritten)
         trace = self._decide(question, scope, response)
-        if trace.reason is not None:
+        limit = min(k, self.settings.llm.passages)
+        opening = self._lead(question, scope, limit, trace)
+        if trace.reason is not None and not opening:
             answer = self._abstain(question, trace, scope, trace.reason)
             yield answer.text
             return answer
-        limit = min(k, self.settings.llm.passages)
-        top = self._with_context(select(trace.kept, k=limit, several=self.several), trace, limit)
+        top = opening or self._with_context(select(trace.kept, k=limit, several=self.several), trace, limit)
         passages = [s.candidate.row.text for s in top]
         similarity = self._similarity(passages)
         order: list[int] = []
@@ -323,8 +352,8 @@ class Assistant:
         cited = [top[n - 1] for n in order]
         citations = tuple(to_citation(i, s) for i, s in enumerate(cited, start=1))
         return Answer(body, citations, True, question.query, question.language, question.text, None,
-                      question.notices, None, round(trace.answerability, 4), self._sources(scope),
-                      self._unsure(trace))
+                      question.notices, None, None if opening else round(trace.answerability, 4),
+                      self._sources(scope), not opening and self._unsure(trace))
 
     def _draft(self, inputs: dict) -> Iterator[str]:
         """The model's streamed draft; any backend failure becomes one clear ``LLMUnavailable``."""

@@ -114,6 +114,9 @@ def is_follow_up(question: str, lang: Language) -> bool:
         return True
     if lower.startswith(lang.follow_up_openings):
         return True
+    # "De quoi parle l'article ?" names what it is about, the article, though it has no content word.
+    if lang.asks_for_gist(question):
+        return False
     # Ellipsis ("Et pourquoi ?"): one content word or none, and no name to stand on.
     return len(analyse(question, lang.code)) <= 1 and not named
 

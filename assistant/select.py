@@ -9,6 +9,9 @@ from assistant.checks import Scored
 from store.lang import language
 
 REDUNDANT_OVERLAP = 0.6  # a runner-up sharing this much of a chosen sentence's terms repeats it
+# A lead: the opening sentences a news story puts its who, what, when and where in (a headline-like first line
+# and the lede, as in the bundled article); an encyclopedia article's first sentence says what its subject is.
+LEAD_SENTENCES = 2
 
 
 def overlap(a: Sequence[str], b: Sequence[str]) -> float:
@@ -82,3 +85,16 @@ def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int, 
             result.append(after)
             cited.add(key)
     return result
+
+
+def lead(openings: Sequence[Sequence[Scored]], *, k: int) -> list[Scored]:
+    """The lead of each document for a question about the article as a whole, at most ``k`` sentences in all.
+
+    ``openings`` holds each document's first sentences, in order. One document gives its first
+    ``LEAD_SENTENCES``; several share ``k`` (at least the first sentence of each, documents in the order given).
+    """
+    documents = [opening for opening in openings if opening]
+    if not documents:
+        return []
+    each = min(LEAD_SENTENCES, max(1, k // len(documents)))
+    return [item for opening in documents for item in opening[:each]][:k]

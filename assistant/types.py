@@ -31,7 +31,8 @@ class Answer:
 
     ``grounded`` is False when the assistant abstains; ``abstain_reason`` then names the stage that withheld
     the answer (``low_score``, ``answer_type``, ``echo``, ``no_passages``, ``model_unsure``...). ``score`` is
-    the calibrated probability that the best passage answers the question. ``related`` holds a closely
+    the calibrated probability that the best passage answers the question (None when there is nothing to score,
+    and for a question about the article as a whole, answered with its lead). ``related`` holds a closely
     related passage when the assistant abstains (never a citation). ``unsure`` is True when the assistant
     answers but its score is below ``retrieval.unsure_below`` (a half by default: the article is then more likely
     not to answer than to answer): the citations are the closest passages, and every surface says so.

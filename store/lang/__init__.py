@@ -61,6 +61,7 @@ class Language:
     spoken_by: re.Pattern[str] | None = None
     reports: re.Pattern[str] | None = None
     asks_words: re.Pattern[str] | None = None
+    asks_gist: re.Pattern[str] | None = None
 
     @property
     def known(self) -> bool:
@@ -83,6 +84,10 @@ class Language:
     def asks_for_words(self, question: str) -> bool:
         """Whether the question asks what someone said ("What did Brabin say?", "Qu'a déclaré la maire ?")."""
         return bool(self.asks_words and self.asks_words.search(question))
+
+    def asks_for_gist(self, question: str) -> bool:
+        """Whether the question asks about the article as a whole ("What is the article about?", "Résume le texte")."""
+        return bool(self.asks_gist and self.asks_gist.search(question))
 
     def reports_words(self, sentence: str) -> bool:
         """Whether the sentence gives the words of someone the sentence before it names ('"…," she said')."""
@@ -129,6 +134,7 @@ def language(code: str | None) -> Language:
         spoken_by=re.compile(module.SPOKEN_BY),
         reports=re.compile(module.REPORTS),
         asks_words=re.compile(module.ASKS_WORDS, re.IGNORECASE),
+        asks_gist=re.compile(module.ASKS_GIST, re.IGNORECASE),
     )
 
 

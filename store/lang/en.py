@@ -94,6 +94,21 @@ ASKS_WORDS = (r"\bwhat (?:did|does|do|has|have|had|will|would)\b.*\b(?:say|tell|
               r"(?:statement|words|reply|response|comment|message)\b|"
               r"\bhow did\b.*\b(?:react|respond|reply)\b")
 
+# A question about the article as a whole (its gist, its main people, when or where its story happened), with
+# nothing else asked: a news story's lead answers it (who, what, when, where come first), as an encyclopedia
+# article's first sentence says what its subject is.
+_DOCUMENT = r"(?:article|story|text|document|piece|report)"
+ASKS_GIST = (rf"^\s*what(?:['’]s| is| was) (?:the |this |that )?{_DOCUMENT} (?:all )?about\s*\??\s*$|"
+             r"^\s*what(?:['’]s| is| was) (?:it|this) (?:all )?about\s*\??\s*$|"
+             rf"^\s*(?:please )?(?:summari[sz]e|sum up)(?: (?:the|this) {_DOCUMENT})?\s*[.?!]?\s*$|"
+             r"^\s*(?:give me |what is |what's )?(?:a |the )?(?:summary|gist|overview)"
+             rf"(?: of (?:the|this) {_DOCUMENT})?\s*[.?!]?\s*$|"
+             rf"^\s*what are the (?:main|key) (?:points|facts|takeaways)(?: of (?:the|this) {_DOCUMENT})?\s*\??\s*$|"
+             r"^\s*what (?:has )?happened\s*\??\s*$|"
+             r"^\s*(?:when|where) did (?:it|this|that|all this) (?:happen|take place)\s*\??\s*$|"
+             r"^\s*who (?:are|were) the (?:main )?(?:people|persons|protagonists)"
+             rf"(?: (?:mentioned|named|involved|in (?:the|this) {_DOCUMENT}))?\s*\??\s*$")
+
 FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these
 """.split()

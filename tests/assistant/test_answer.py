@@ -207,6 +207,32 @@ def test_what_a_named_speaker_said_is_cited_with_the_quote_that_follows(fresh_se
     assert all(not c.text.startswith('"Leeds is th') for c in alone.citations)
 
 
+def test_a_question_about_the_article_as_a_whole_is_answered_with_its_lead(fresh_settings, fresh_store, tmp_path):
+    text = ingested(fresh_store, tmp_path / "tram.txt", _TRAM)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # Nothing to search for: without the lead these abstained or quoted a sentence at random.
+    for question in ("What is the article about?", "De quoi parle l'article ?", "Who are the people mentioned?"):
+        answer = assistant.answer(question)
+        assert answer.grounded and not answer.unsure and answer.score is None
+        assert [c.text[:12] for c in answer.citations] == ["The city cou", "The mayor of"]
+        assert_verbatim(answer, text)
+    assert assistant.answer("De quoi parle l'article ?").text.startswith("D'après l'article : The city")
+    # Several documents share k: the first sentence of each; a scope keeps one document's lead.
+    ingested(fresh_store, tmp_path / "museum.txt", _MUSEUM)
+    both = assistant.answer("What is the article about?", k=2)
+    assert sorted(c.text[:12] for c in both.citations) == ["Le musée des", "The city cou"]
+    scoped = assistant.answer("Summarize the article.", sources=["museum.txt"])
+    assert [c.text[:12] for c in scoped.citations] == ["Le musée des", "Le chantier,"]
+    # A follow-up carrying names from the conversation is about them, not the article.
+    follow_up = assistant.answer("When did it happen?", history=[("Who welcomed the vote in Leeds?", "The mayor.")],
+                                 sources=["tram.txt"])
+    assert follow_up.score is not None and follow_up.citations[0].text[:12] != "The mayor of"
+    # Asked after a conversation, a question naming the article is still about the article.
+    later = assistant.answer("De quoi parle l'article ?", history=[("Qui a salué le vote ?", "La maire.")],
+                             sources=["tram.txt"])
+    assert [c.text[:12] for c in later.citations] == ["The city cou", "The mayor of"]
+
+
 _MUSEUM = (
     "Le musée rouvre\n\nLe musée des Confluences, à Lyon, a rouvert ses portes samedi après dix-huit mois de "
     "fermeture pour des travaux de rénovation de sa toiture. Le chantier, confié à l'entreprise grenobloise Vialet "

@@ -49,7 +49,10 @@ def test_a_questions_language_is_told_from_its_words_not_the_names_it_borrows(qu
 @pytest.mark.parametrize(
     ("question", "code", "expected"),
     [("Qu'a-t-il dit ?", "fr", True), ("Et sa femme ?", "fr", True), ("Kim a-t-il reçu des drones ?", "fr", False),
-     ("How far is it from Moscow?", "en", True), ("Who is Kozlov?", "en", False)],
+     ("How far is it from Moscow?", "en", True), ("Who is Kozlov?", "en", False),
+     # A question about the article names its subject, the article; one that says "it" still leans on the talk.
+     ("De quoi parle l'article ?", "fr", False), ("Summarize the article.", "en", False),
+     ("When did it happen?", "en", True), ("Que s'est-il passé ?", "fr", True)],
 )
 def test_follow_ups_are_detected_from_language_data(question, code, expected):
     assert is_follow_up(question, language(code)) is expected

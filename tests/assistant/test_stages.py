@@ -12,7 +12,7 @@ from assistant.features import coverage, holds_type
 from assistant.question import Question
 from assistant.render import render, shown_text
 from assistant.retrieve import Candidate, Retrieval
-from assistant.select import select, with_context
+from assistant.select import lead, select, with_context
 from assistant.types import Answer
 from store import StoredDocument
 from store.lang import language
@@ -132,6 +132,19 @@ def test_a_named_speaker_is_followed_by_the_quote_giving_their_words_when_the_qu
     assert texts(with_context([named], [named, quote], k=1, words=True)) == texts([named])
     # Already cited: not repeated.
     assert texts(with_context([named, quote], [named, quote], k=3, words=True)) == texts([named, quote])
+
+
+def test_the_lead_is_each_documents_opening_sentences_within_k():
+    first, second, third = (sentence(i, text, 0.0) for i, text in enumerate(("A headline.", "The lede.", "More.")))
+    other = [sentence(0, "Another story.", 0.0), sentence(1, "Its lede.", 0.0)]
+    texts = lambda items: [s.candidate.row.text for s in items]  # noqa: E731
+    # One document: its first two sentences (a news story's headline-like line and its lede), never past k.
+    assert texts(lead([[first, second, third]], k=3)) == ["A headline.", "The lede."]
+    assert texts(lead([[first, second]], k=1)) == ["A headline."]
+    # Several share k: the first sentence of each before anyone's second.
+    assert texts(lead([[first, second], other], k=3)) == ["A headline.", "Another story."]
+    assert texts(lead([[first, second], other], k=4)) == ["A headline.", "The lede.", "Another story.", "Its lede."]
+    assert texts(lead([[], [first]], k=3)) == ["A headline."] and lead([], k=3) == []
 
 
 def test_render_quotes_verbatim_with_markers_and_frames_other_languages():

@@ -256,6 +256,12 @@ def test_upload_an_article_pick_it_and_ask_about_it(own_page, tmp_path):
     wait_answers(page, 2)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#citechat-chat img, #citechat-article img, #citechat-chat script").count() == 0
+    # The examples for one's own article are generic, in its language; the first asks what it is about and gets
+    # its lead (it abstained: the question names nothing to search for).
+    page.locator("#citechat-examples").get_by_text("De quoi parle l'article ?").click()
+    wait_answers(page, 3)
+    lead = page.locator("#citechat-chat .cc-answer").last.inner_text()
+    assert "La fusée Soyouz a décollé" in lead and "six heures plus tard" in lead and "Peut-être" not in lead
 
 
 def test_chat_endpoint_answers_and_raises_for_bad_input(chat):

@@ -108,6 +108,32 @@ def test_a_question_asking_what_someone_said_is_language_data(code, question, as
 
 
 @pytest.mark.parametrize(
+    ("code", "question", "asks"),
+    [
+        ("en", "What is the article about?", True),
+        ("en", "What's this story about", True),
+        ("en", "Summarize the article.", True),
+        ("en", "What are the main points?", True),
+        ("en", "Who are the people mentioned?", True),
+        ("en", "When did it happen?", True),
+        ("en", "What is the treaty about?", False),  # asks about something the article holds
+        ("en", "Summarize what Kim said.", False),
+        ("en", "What happened to the drones?", False),
+        ("en", "Who are the people who attacked the convoy?", False),
+        ("fr", "De quoi parle l'article ?", True),
+        ("fr", "Résume le texte", True),
+        ("fr", "Qui sont les personnes citées ?", True),
+        ("fr", "Quand cela s'est-il passé ?", True),
+        ("fr", "Que s'est-il passé ?", True),
+        ("fr", "De quoi parle son livre ?", False),
+        ("fr", "Que s'est-il passé à Vladivostok ?", False),
+    ],
+)
+def test_a_question_about_the_article_as_a_whole_is_language_data(code, question, asks):
+    assert language(code).asks_for_gist(question) is asks
+
+
+@pytest.mark.parametrize(
     ("code", "sentence", "reports"),
     [
         ("en", '"Leeds is the largest city without a tram," she said in a statement.', True),
