@@ -55,8 +55,13 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
     """Whether the sentence holds an answer of ``kind`` that the question does not already contain.
 
     A kind of quantity (age, duration, distance, money, population, percentage) needs a number with one of its
-    units within a few words ("six jours", "8 000 kilomètres", "$5 million"); the units are language data.
+    units within a few words ("six jours", "8 000 kilomètres", "$5 million"); the units are language data. An age
+    may also be a bare number beside a name, where a language writes it so ("Daniel Price, 52, of Clifton").
     """
+    if kind == "age" and lang.age_beside_name is not None and any(
+        fold(m.group(1)) not in asked for m in lang.age_beside_name.finditer(sentence)
+    ):
+        return True
     if kind in lang.units:
         units = lang.units[kind]
         folded = [fold(t) for t in _TOKEN.findall(sentence)]

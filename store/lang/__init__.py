@@ -62,6 +62,7 @@ class Language:
     reports: re.Pattern[str] | None = None
     asks_words: re.Pattern[str] | None = None
     asks_gist: re.Pattern[str] | None = None
+    age_beside_name: re.Pattern[str] | None = None
 
     @property
     def known(self) -> bool:
@@ -135,6 +136,7 @@ def language(code: str | None) -> Language:
         reports=re.compile(module.REPORTS),
         asks_words=re.compile(module.ASKS_WORDS, re.IGNORECASE),
         asks_gist=re.compile(module.ASKS_GIST, re.IGNORECASE),
+        age_beside_name=re.compile(module.AGE_BESIDE_NAME) if module.AGE_BESIDE_NAME else None,
     )
 
 

@@ -76,6 +76,9 @@ UNITS = {
     "percentage": "% percent per cent percentage",
 }
 
+# News English gives a person's age as a bare number beside the name: "Daniel Price, 52, of Clifton, pleaded…".
+AGE_BESIDE_NAME = r"\b(?-i:[A-Z])[\w'’.-]+, (\d{1,3}),"
+
 CARRY_ON = r"(?:He|She|They|It|This|These|Those|The two|Both)\b"
 # Verbs that report what someone said: past, then the present.
 SAID = "said added told explained wrote warned noted insisted argued stressed recalled asked replied admitted concluded"

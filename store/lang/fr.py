@@ -79,6 +79,9 @@ UNITS = {
     "percentage": "% pour cent pourcent pourcentage",
 }
 
+# French gives the unit with the age ("Daniel Price, 52 ans, …"), which UNITS already reads.
+AGE_BESIDE_NAME = None
+
 # A sentence opening on one of these leans on the sentence before it for who or what it is about.
 CARRY_ON = r"(?:Il|Elle|Ils|Elles|Ce|Cette|Ces|Celui-ci|Celle-ci|Les deux|Tous deux|Toutes deux)\b"
 # A sentence whose speaker is a pronoun (« … », a-t-il déclaré ; …, ajoute-t-elle ; …, selon lui) leans on the

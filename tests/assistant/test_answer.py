@@ -233,6 +233,20 @@ def test_a_question_about_the_article_as_a_whole_is_answered_with_its_lead(fresh
     assert [c.text[:12] for c in later.citations] == ["The city cou", "The mayor of"]
 
 
+def test_a_news_age_beside_a_name_answers_how_old(fresh_settings, fresh_store, tmp_path):
+    text = ingested(fresh_store, tmp_path / "court.txt", (
+        "Hospital manager jailed\n\nA former finance manager at a Bristol hospital has been jailed for six years for "
+        "stealing £2.3 million from the NHS trust that employed him. Daniel Price, 52, of Clifton, pleaded guilty at "
+        "Bristol Crown Court to fraud by abuse of position. Judge Helen Marsh said Price had shown a breathtaking "
+        "breach of trust."))
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # "52" has no unit: read as a number without an age, this abstained (score 0.09 on a longer story).
+    for question in ("How old is Daniel Price?", "Quel âge a Daniel Price ?"):
+        answer = assistant.answer(question)
+        assert answer.grounded and answer.citations[0].text.startswith("Daniel Price, 52,")
+        assert_verbatim(answer, text)
+
+
 _MUSEUM = (
     "Le musée rouvre\n\nLe musée des Confluences, à Lyon, a rouvert ses portes samedi après dix-huit mois de "
     "fermeture pour des travaux de rénovation de sa toiture. Le chantier, confié à l'entreprise grenobloise Vialet "

@@ -175,7 +175,11 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
      ("duration", "Its cash is enough for roughly five months of spending.", "en", True),
      ("duration", "Its cash is enough for roughly five factories.", "en", False),
      ("duration", "La trésorerie tiendra encore deux trimestres.", "fr", True),
-     ("duration", "La trésorerie tiendra encore deux ateliers.", "fr", False)],
+     ("duration", "La trésorerie tiendra encore deux ateliers.", "fr", False),
+     # News English gives an age beside the name, without a unit.
+     ("age", "Daniel Price, 52, of Clifton, pleaded guilty.", "en", True),
+     ("age", "Daniel Price, of Clifton, pleaded guilty to 52 counts.", "en", False),
+     ("age", "Daniel Price, 52 ans, a plaidé coupable.", "fr", True)],
 )
 def test_answer_types_are_read_with_the_document_language(kind, sentence, code, expected):
     assert holds_type(kind, sentence, language(code), asked=set()) is expected
