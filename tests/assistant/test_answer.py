@@ -22,6 +22,14 @@ def assert_verbatim(answer: Answer, text: str) -> None:
     assert f"[{len(answer.citations) + 1}]" not in answer.text
 
 
+def assert_cited_first(assistant: Assistant, questions: tuple[str, ...], start: str, text: str) -> None:
+    """Each question is answered, its first citation starting with ``start``, every citation verbatim."""
+    for question in questions:
+        answer = assistant.answer(question)
+        assert answer.grounded and answer.citations[0].text.startswith(start), question
+        assert_verbatim(answer, text)
+
+
 def ingested(store, path, article: str) -> str:
     """Write ``article`` to ``path``, ingest it alone, and return its text as stored."""
     path.write_text(article, encoding="utf-8")
@@ -156,10 +164,7 @@ def test_who_is_a_named_person_and_a_quote_that_says_she_are_cited_with_who_she_
     assistant = Assistant(fresh_settings, store=fresh_store)
     # "Who is <a name>?" asks for a description: the sentence naming only that person is not filtered out for
     # lacking another name.
-    for question in ("Who is Douglas Kerr?", "Who's Douglas Kerr?"):
-        kerr = assistant.answer(question)
-        assert kerr.grounded and kerr.citations[0].text.startswith("Its chairman, Douglas Kerr"), question
-        assert_verbatim(kerr, text)
+    assert_cited_first(assistant, ("Who is Douglas Kerr?", "Who's Douglas Kerr?"), "Its chairman, Douglas Kerr", text)
     # "She added…" is followed by the sentence that says who she is, each quote verbatim with its offsets.
     saved = assistant.answer("How much time would the crossing save?")
     assert saved.grounded and [c.text[:14] for c in saved.citations[:2]] == ["She added that", "Councillor Fio"]
@@ -241,10 +246,7 @@ def test_a_news_age_beside_a_name_answers_how_old(fresh_settings, fresh_store, t
         "breach of trust."))
     assistant = Assistant(fresh_settings, store=fresh_store)
     # "52" has no unit: read as a number without an age, this abstained (score 0.09 on a longer story).
-    for question in ("How old is Daniel Price?", "Quel âge a Daniel Price ?"):
-        answer = assistant.answer(question)
-        assert answer.grounded and answer.citations[0].text.startswith("Daniel Price, 52,")
-        assert_verbatim(answer, text)
+    assert_cited_first(assistant, ("How old is Daniel Price?", "Quel âge a Daniel Price ?"), "Daniel Price, 52,", text)
 
 
 _MUSEUM = (
