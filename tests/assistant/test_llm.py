@@ -82,6 +82,16 @@ def test_a_distance_question_is_answered_with_the_distance_or_not_at_all(local_l
         assert answer.citations == () and answer.text == "The article does not say."
 
 
+def test_a_question_about_the_article_gives_the_model_its_lead(local_llm, bundled_text):
+    # The model reads the lead, not the sentences nearest a question that names nothing: only they are cited.
+    lead = bundled_text.split("\n\n")[:2]
+    # Measured: "The article is about Kim Jong Un's visit to Russia after a rare Russian visit of six days. [1]"
+    answer = local_llm.answer("What is the article about?")
+    assert answer.grounded and answer.score is None and not answer.unsure
+    assert answer.citations and all(c.text in lead for c in answer.citations)
+    assert_verified(answer, bundled_text)
+
+
 @pytest.fixture(scope="module")
 def llama_server(model_path):
     port = free_port()
