@@ -21,8 +21,8 @@ from assistant.features import candidate_features, same_language
 from assistant.question import Question, prepare
 from assistant.render import abstention_text, render, to_citation
 from assistant.retrieve import Candidate, Retrieval, retrieve
-from assistant.select import LEAD_SENTENCES, lead, select, with_context
-from assistant.types import Answer
+from assistant.select import LEAD_SENTENCES, by_position, lead, select, with_context
+from assistant.types import Answer, Citation
 from store import Store, StoredDocument
 
 logger = logging.getLogger(__name__)
@@ -243,7 +243,7 @@ class Assistant:
         """
         if question.carried or not question.lang.asks_for_gist(question.text):
             return []
-        scored = {(s.candidate.row.doc_id, s.candidate.row.position): s for s in trace.scored}
+        scored = by_position(trace.scored)
         openings = []
         for document in self.store.documents():
             if scope is not None and document.doc_id not in scope:
@@ -259,6 +259,16 @@ class Assistant:
             openings.append(opening)
         return lead(openings, k=k)
 
+    def _answered(self, text: str, citations: tuple[Citation, ...], question: Question, trace: Trace,
+                  scope: Sequence[str] | None, *, from_lead: bool) -> Answer:
+        """The ``Answer`` that cites ``citations``, in either mode.
+
+        A lead is cited because of what the question asks, not because of a score: it has none to show.
+        """
+        return Answer(text, citations, True, question.query, question.language, question.text, None,
+                      question.notices, None, None if from_lead else round(trace.answerability, 4),
+                      self._sources(scope), not from_lead and self._unsure(trace))
+
     def _extract(self, question: Question, scope: Sequence[str] | None, k: int,
                  response: Response) -> Generator[str, None, Answer]:
         trace = self._decide(question, scope, response)
@@ -269,10 +279,7 @@ class Assistant:
             return answer
         selected = opening or self._with_context(select(trace.kept, k=k, several=self.several), trace, k)
         text, citations = render(selected, question.language)
-        # A lead is cited because of what the question asks, not because of a score: it has none to show.
-        answer = Answer(text, citations, True, question.query, question.language, question.text, None,
-                        question.notices, None, None if opening else round(trace.answerability, 4),
-                        self._sources(scope), not opening and self._unsure(trace))
+        answer = self._answered(text, citations, question, trace, scope, from_lead=bool(opening))
         yield from re.findall(r".+?(?:\[\d+\]\s*|$)", text)
         return answer
 
@@ -351,9 +358,7 @@ class Assistant:
             return self._abstain(question, trace, scope, "model_unsure")
         cited = [top[n - 1] for n in order]
         citations = tuple(to_citation(i, s) for i, s in enumerate(cited, start=1))
-        return Answer(body, citations, True, question.query, question.language, question.text, None,
-                      question.notices, None, None if opening else round(trace.answerability, 4),
-                      self._sources(scope), not opening and self._unsure(trace))
+        return self._answered(body, citations, question, trace, scope, from_lead=bool(opening))
 
     def _draft(self, inputs: dict) -> Iterator[str]:
         """The model's streamed draft; any backend failure becomes one clear ``LLMUnavailable``."""

@@ -50,6 +50,11 @@ def gives_words(item: Scored) -> bool:
     return leans_on_previous(item) and language(item.candidate.document.language).reports_words(row.text)
 
 
+def by_position(items: Sequence[Scored]) -> dict[tuple[str, int], Scored]:
+    """``items`` by where their sentence stands: (document id, position in the document)."""
+    return {(s.candidate.row.doc_id, s.candidate.row.position): s for s in items}
+
+
 def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int, words: bool = False) -> list[Scored]:
     """``chosen``, each sentence that leans on the one before it followed by that sentence, at most ``k`` in all.
 
@@ -62,8 +67,8 @@ def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int, 
     one when that one gives the speaker's words through a pronoun ('"…," she said'): news stories name the
     speaker in one sentence and quote them in the next, which lacks the name the question asks about.
     """
-    by_position = {(s.candidate.row.doc_id, s.candidate.row.position): s for s in scored}
-    cited = {(s.candidate.row.doc_id, s.candidate.row.position) for s in chosen}
+    positions = by_position(scored)
+    cited = set(by_position(chosen))
     result: list[Scored] = []
     for item in chosen:
         if len(result) >= k:
@@ -72,7 +77,7 @@ def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int, 
         key = (row.doc_id, row.position - 1)
         if leans_on_previous(item) and key not in cited and len(result) + 2 <= k:
             # Its own score when it was a candidate; otherwise it stands in for the sentence it introduces.
-            before = by_position.get(key) or replace(
+            before = positions.get(key) or replace(
                 item, candidate=replace(item.candidate, row=item.candidate.previous, previous=None, dense=0.0,
                                         bm25=0.0), features={})
             result.extend((item, before))
@@ -80,7 +85,7 @@ def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int, 
             continue
         result.append(item)
         key = (row.doc_id, row.position + 1)
-        after = by_position.get(key)
+        after = positions.get(key)
         if words and after is not None and key not in cited and len(result) < k and gives_words(after):
             result.append(after)
             cited.add(key)

@@ -99,7 +99,6 @@ REPORTS = (rf"{SPOKEN_BY}|^(?:Il|Elle|Ils|Elles) (?:(?:a|ont|avait|avaient) (?:\
 # A question asking for someone's words ("Qu'a dit la maire ?", "Que répond le ministre ?", "Comment a-t-il réagi ?").
 ASKS_WORDS = rf"\bqu['’].*\b(?:{_SAID})\b|\bque (?:{_SAYS})\b|\bcomment\b.*\bréagi"
 
-# Words that make a question lean on the conversation ("Qu'a-t-il dit ?", "Et sa femme ?").
 # A question about the article as a whole (de quoi il parle, ses protagonistes, quand ou où les faits se sont
 # passés), with nothing else asked: a news story's lead answers it (see en.py).
 _DOCUMENT = (r"(?:l['’]article|l['’]extrait|le texte|le document|la dépêche|cet article|ce texte|ce document|"
@@ -109,12 +108,13 @@ ASKS_GIST = (rf"^\s*de quoi (?:parle|traite) {_DOCUMENT}\s*\??\s*$|"
              rf"^\s*(?:peux-tu |pouvez-vous )?(?:résume[rz]?|fais un résumé|faites un résumé)(?: (?:de )?{_DOCUMENT})?"
              r"\s*[.?!]?\s*$|"
              r"^\s*(?:quel(?:le)?s? (?:sont|est) )?(?:les |le )?(?:points? (?:clés|principaux|essentiels)|résumé)"
-             rf"(?: (?:de |du )?{_DOCUMENT}| de l['’]article| du texte)?\s*\??\s*$|"
+             rf"(?: (?:de |du )?{_DOCUMENT}| du texte)?\s*\??\s*$|"
              r"^\s*(?:que s['’]est-il passé|qu['’]est-ce qui s['’]est passé)\s*\??\s*$|"
              r"^\s*(?:quand|où) (?:cela|ça|ceci) s['’]est-il (?:passé|produit|déroulé)\s*\??\s*$|"
              r"^\s*qui sont les (?:principaux |principales )?(?:personnes|gens|protagonistes|acteurs|personnages)"
              r"(?: (?:cité|mentionné|concerné|impliqué|nommé)e?s| de l['’]article| du texte)?\s*\??\s*$")
 
+# Words that make a question lean on the conversation ("Qu'a-t-il dit ?", "Et sa femme ?").
 FOLLOW_UP_WORDS = """
 il elle ils elles lui leur leurs eux celui celle ceux celles son sa ses y là-bas
 """.split()
