@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import count
 
 from assistant import calibration
 from assistant.checks import Scored, answerability, build_stages, run_stages
@@ -24,6 +25,7 @@ from assistant.retrieve import Candidate, Retrieval, retrieve
 from assistant.select import LEAD_SENTENCES, by_position, lead, select, with_context
 from assistant.types import Answer, Citation
 from store import Store, StoredDocument
+from store.lang import language
 
 logger = logging.getLogger(__name__)
 
@@ -249,10 +251,15 @@ class Assistant:
             if scope is not None and document.doc_id not in scope:
                 continue
             opening: list[Scored] = []
-            for position in range(LEAD_SENTENCES):
+            lang = language(document.language)
+            for position in count():
+                if len(opening) == LEAD_SENTENCES:
+                    break
                 row = self.store.lexicon.sentence_at(document.doc_id, position)
                 if row is None:
                     break
+                if not opening and lang.is_byline(row.text):
+                    continue  # who wrote the story is not what it says
                 # Its own score when it was a candidate; a lead sentence is cited whatever its score.
                 opening.append(scored.get((document.doc_id, position)) or Scored(
                     Candidate(row, document, 0.0, 0.0, opening[-1].candidate.row if opening else None), {}, 0.0))

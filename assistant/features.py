@@ -38,7 +38,9 @@ FEATURES = (
 # spelled differently across languages (Russia / Russie) and their keys do not meet.
 CROSS_LINGUAL = ("dense", "dense_gap", "dense_rank", "type_present", "type_absent", "novelty", "length")
 _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})$")
-_TOKEN = re.compile(r"[^\W_]+|[%€$£¥]")  # words, and the symbols that stand for units
+# Numbers, words, and the symbols that stand for units. A number is cut from letters glued to it, which are its
+# unit or magnitude in news writing ("£14m", "$10bn", "3.2km", "200C"): the symbol before it and the unit after it.
+_TOKEN = re.compile(r"\d+|[^\W\d_]+|[%€$£¥]")
 NUMBER_REACH = 3  # words between a number and its unit ("8 000 kilomètres", "cinq ans et demi")
 
 
@@ -70,11 +72,11 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
             and any(u in units for u in folded[max(0, i - 1) : i] + folded[i + 1 : i + 1 + NUMBER_REACH])
             for i, word in enumerate(folded)
         )
+    if kind == "number":
+        return any(lang.like_num(t) and t not in asked for t in map(fold, _TOKEN.findall(sentence)))
     # Positions are kept from the whole sentence: its first word is capitalised whatever it is.
     tokens = [(i, w) for i, w in enumerate(words(sentence)) if fold(w) not in asked]
     folded = [fold(w) for _, w in tokens]
-    if kind == "number":
-        return any(lang.like_num(w) for w in folded)
     if kind == "date":
         return any(w in lang.date_words or _YEAR.match(w) for w in folded)
     if kind in ("person", "place"):
@@ -108,7 +110,7 @@ def candidate_features(retrieval: Retrieval) -> list[dict[str, float]]:
     dense_rank = {i: rank for rank, i in enumerate(dense_order)}
     document_coverage = coverage(retrieval.terms, retrieval.in_documents, idf)
     kind = question.lang.question_type(question.text)
-    asked = {fold(w) for w in words(question.text)}
+    asked = {fold(w) for w in [*words(question.text), *_TOKEN.findall(question.text)]}
     question_terms = set(analyse(question.text, question.language))
     noun = question.lang.counted_noun(question.text)
     noun_terms = analyse(noun, question.language) if noun else []

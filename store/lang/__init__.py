@@ -63,6 +63,7 @@ class Language:
     asks_words: re.Pattern[str] | None = None
     asks_gist: re.Pattern[str] | None = None
     age_beside_name: re.Pattern[str] | None = None
+    byline: re.Pattern[str] | None = None
 
     @property
     def known(self) -> bool:
@@ -89,6 +90,10 @@ class Language:
     def asks_for_gist(self, question: str) -> bool:
         """Whether the question asks about the article as a whole ("What is the article about?", "Résume le texte")."""
         return bool(self.asks_gist and self.asks_gist.search(question))
+
+    def is_byline(self, sentence: str) -> bool:
+        """Whether the sentence is a byline ("By Helen Okafor, Science Correspondent"), not part of the story."""
+        return bool(self.byline and self.byline.match(sentence))
 
     def reports_words(self, sentence: str) -> bool:
         """Whether the sentence gives the words of someone the sentence before it names ('"…," she said')."""
@@ -137,6 +142,7 @@ def language(code: str | None) -> Language:
         asks_words=re.compile(module.ASKS_WORDS, re.IGNORECASE),
         asks_gist=re.compile(module.ASKS_GIST, re.IGNORECASE),
         age_beside_name=re.compile(module.AGE_BESIDE_NAME) if module.AGE_BESIDE_NAME else None,
+        byline=re.compile(module.BYLINE),
     )
 
 

@@ -70,7 +70,9 @@ UNITS = {
     "age": "years year old aged age",
     "duration": "second seconds minute minutes hour hours day days week weeks fortnight fortnights month months "
                 "quarter quarters year years decade decades century centuries millennium millennia",
-    "distance": "km kilometre kilometres kilometer kilometers metre metres meter meters m mile miles feet foot yards",
+    # "light" for the light year ("48 light years from Earth"), whose "years" is the duration's.
+    "distance": "km kilometre kilometres kilometer kilometers metre metres meter meters m cm centimetre centimetres "
+                "centimeter centimeters mile miles feet foot yard yards inch inches light parsec parsecs",
     "money": "€ $ £ ¥ euro euros dollar dollars pound pounds ruble rubles rouble roubles yen yuan franc francs",
     "population": "people inhabitants residents persons million millions thousand thousands",
     "percentage": "% percent per cent percentage",
@@ -111,6 +113,11 @@ ASKS_GIST = (rf"^\s*what(?:['’]s| is| was) (?:the |this |that )?{_DOCUMENT} (?
              r"^\s*(?:when|where) did (?:it|this|that|all this) (?:happen|take place)\s*\??\s*$|"
              r"^\s*who (?:are|were) the (?:main )?(?:people|persons|protagonists)"
              rf"(?: (?:mentioned|named|involved|in (?:the|this) {_DOCUMENT}))?\s*\??\s*$")
+
+# A byline ("By Helen Okafor, Science Correspondent", "By Dr. J. Smith"): who wrote the story, not what it says,
+# so a lead skips it. A short line that opens on a name and does not end as a sentence does: "By Tuesday, the
+# river had risen." is a sentence.
+BYLINE = r"^\s*(?:By|BY)\s+[A-ZÀ-ÖØ-Þ][^!?]{0,80}(?<![a-zà-ÿ]{2}\.)$"
 
 FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these

@@ -33,7 +33,8 @@ NUMBER_VALUES = {
 }
 # Words that count without a precise value.
 APPROXIMATE_NUMBERS = """
-dizaine dizaines douzaine douzaines vingtaine centaine centaines millier milliers moitie tiers quart
+dizaine dizaines douzaine douzaines quinzaine quinzaines vingtaine vingtaines trentaine trentaines quarantaine
+quarantaines cinquantaine cinquantaines soixantaine soixantaines centaine centaines millier milliers moitie tiers quart
 """.split()
 
 MONTHS = "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split()
@@ -73,7 +74,9 @@ UNITS = {
     "duration": "seconde secondes minute minutes heure heures jour jours journée journées semaine semaines mois "
                 "trimestre trimestres semestre semestres an ans année années siècle siècles décennie décennies "
                 "millénaire millénaires",
-    "distance": "km kilomètre kilomètres kilometres mètre mètres metres m mile miles",
+    # "lumière" for the light year ("à 48 années-lumière de la Terre"), whose "années" is the duration's.
+    "distance": "km kilomètre kilomètres kilometres mètre mètres metres m cm centimètre centimètres mile miles "
+                "pied pieds lumière parsec parsecs",
     "money": "€ $ £ ¥ euro euros dollar dollars livre livres rouble roubles yen yuan francs franc",
     "population": "habitants habitant personnes résidents âmes millions million milliers",
     "percentage": "% pour cent pourcent pourcentage",
@@ -113,6 +116,10 @@ ASKS_GIST = (rf"^\s*de quoi (?:parle|traite) {_DOCUMENT}\s*\??\s*$|"
              r"^\s*(?:quand|où) (?:cela|ça|ceci) s['’]est-il (?:passé|produit|déroulé)\s*\??\s*$|"
              r"^\s*qui sont les (?:principaux |principales )?(?:personnes|gens|protagonistes|acteurs|personnages)"
              r"(?: (?:cité|mentionné|concerné|impliqué|nommé)e?s| de l['’]article| du texte)?\s*\??\s*$")
+
+# A byline (« Par Julien Marchal », « Par J. Marchal, envoyé spécial à Roubaix »): who wrote the story, not what
+# it says, so a lead skips it. A short line that opens on a name and does not end as a sentence does.
+BYLINE = r"^\s*(?:Par|PAR)\s+[A-ZÀ-ÖØ-Þ][^!?]{0,80}(?<![a-zà-ÿ]{2}\.)$"
 
 # Words that make a question lean on the conversation ("Qu'a-t-il dit ?", "Et sa femme ?").
 FOLLOW_UP_WORDS = """

@@ -137,7 +137,11 @@ def test_sources_scope_the_answer(fresh_settings, fresh_store, tmp_path, bundled
     both = assistant.answer("Combien d'astronautes étaient à bord ?")
     assert both.grounded and "trois astronautes" in both.text
     scoped = assistant.answer("Combien d'astronautes étaient à bord ?", sources=["kim-russie-afp.txt"])
-    assert not scoped.grounded and scoped.sources == ("kim-russie-afp.txt",)
+    # Scoped to the Kim article, the rocket's astronauts are out of reach: it abstains or answers "maybe not in the
+    # article" (a near-tie of its best candidates decides which), never quoting the other document.
+    assert scoped.sources == ("kim-russie-afp.txt",) and "trois astronautes" not in scoped.text
+    assert not scoped.grounded or scoped.unsure
+    assert all(c.source == "kim-russie-afp.txt" for c in scoped.citations)
     by_title = assistant.answer("Qui est Kozlov ?", sources=["Kim Jong Un quitte la Russie après une rare visite de "
                                                               "six jours"])
     assert by_title.grounded and all(c.source == "kim-russie-afp.txt" for c in by_title.citations)
@@ -248,6 +252,28 @@ def test_a_news_age_beside_a_name_answers_how_old(fresh_settings, fresh_store, t
     # "52" has no unit: read as a number without an age, this abstained (score 0.09 on a longer story).
     assert_cited_first(assistant, ("How old is Daniel Price?", "Quel âge a Daniel Price ?"), "Daniel Price, 52,", text)
 
+
+
+_PLANET = (
+    "Water vapour around a rocky planet\n\nBy Helen Okafor, Science Correspondent\n\nAstronomers using the James "
+    "Webb Space Telescope say they have detected water vapour around a rocky planet orbiting a red star 48 light "
+    "years from Earth. The planet is about 1.3 times as wide as Earth and orbits its star every 4.8 days. The "
+    "results are based on 31 hours of observing time. The telescope, launched in December 2021, is operated "
+    "jointly by Nasa and the European Space Agency.\n\nThe developer of the ground station, Harrow Systems, will "
+    "pay £14m towards a new visitor centre."
+)
+
+
+def test_a_byline_is_not_the_lead_and_a_unit_glued_to_its_number_counts(fresh_settings, fresh_store, tmp_path):
+    text = ingested(fresh_store, tmp_path / "planet.txt", _PLANET)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # The byline is the first line under the title: quoted as the lead, it told who wrote the story.
+    for question in ("What is the article about?", "Résume l'article."):
+        answer = assistant.answer(question)
+        assert [c.text[:12] for c in answer.citations] == ["Astronomers ", "The planet i"], question
+    # "48 light years" is a distance and "£14m" an amount: both abstained on the answer type.
+    assert_cited_first(assistant, ("How far away is the planet?",), "Astronomers using", text)
+    assert_cited_first(assistant, ("How much will Harrow Systems pay?",), "The developer", text)
 
 _MUSEUM = (
     "Le musée rouvre\n\nLe musée des Confluences, à Lyon, a rouvert ses portes samedi après dix-huit mois de "

@@ -179,7 +179,17 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
      # News English gives an age beside the name, without a unit.
      ("age", "Daniel Price, 52, of Clifton, pleaded guilty.", "en", True),
      ("age", "Daniel Price, of Clifton, pleaded guilty to 52 counts.", "en", False),
-     ("age", "Daniel Price, 52 ans, a plaidé coupable.", "fr", True)],
+     ("age", "Daniel Price, 52 ans, a plaidé coupable.", "fr", True),
+     # A unit or magnitude glued to its number, as news writes it: "£14m", "3.2km"; and a light year is a distance.
+     ("money", "Harrow Land will pay £14m towards a new school.", "en", True),
+     ("money", "Harrow Land will pay for a new school.", "en", False),
+     ("distance", "Its main runway, 3.2km long, will be kept.", "en", True),
+     ("distance", "A red star 48 light years from Earth.", "en", True),
+     ("distance", "A red star 48 years after its discovery.", "en", False),
+     ("distance", "Une étoile rouge à 48 années-lumière de la Terre.", "fr", True),
+     # French counts roughly with -aine nouns: "une trentaine de coureuses".
+     ("number", "Une trentaine de coureuses ont abandonné.", "fr", True),
+     ("number", "Des coureuses ont abandonné.", "fr", False)],
 )
 def test_answer_types_are_read_with_the_document_language(kind, sentence, code, expected):
     assert holds_type(kind, sentence, language(code), asked=set()) is expected

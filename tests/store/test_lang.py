@@ -151,6 +151,24 @@ def test_a_sentence_giving_a_pronoun_speakers_words_is_language_data(code, sente
     assert language(code).reports_words(sentence) is reports
 
 
+@pytest.mark.parametrize(
+    ("code", "line", "byline"),
+    [
+        ("en", "By Helen Okafor, Science Correspondent", True),
+        ("en", "By Dr. J. Smith", True),
+        ("en", "BY ÉLODIE MARTIN and Tom Ray | Reuters", True),
+        ("en", "By Tuesday, the river had risen.", False),  # a sentence
+        ("en", "By the end of the day it was over", False),
+        ("fr", "Par Julien Marchal", True),
+        ("fr", "Par J. Marchal, envoyé spécial à Roubaix", True),
+        ("fr", "Par ailleurs, le maire a démissionné.", False),
+        ("fr", "Par Élodie, il faut entendre la maire.", False),
+    ],
+)
+def test_a_byline_is_language_data(code, line, byline):
+    assert language(code).is_byline(line) is byline
+
+
 def test_other_languages_get_a_stemmer_and_english_strings():
     german = language("de")
     assert german.stemmer == "german" and not german.known
