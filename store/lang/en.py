@@ -114,10 +114,12 @@ ASKS_GIST = (rf"^\s*what(?:['’]s| is| was) (?:the |this |that )?{_DOCUMENT} (?
              r"^\s*who (?:are|were) the (?:main )?(?:people|persons|protagonists)"
              rf"(?: (?:mentioned|named|involved|in (?:the|this) {_DOCUMENT}))?\s*\??\s*$")
 
-# A byline ("By Helen Okafor, Science Correspondent", "By Dr. J. Smith"): who wrote the story, not what it says,
-# so a lead skips it. A short line that opens on a name and does not end as a sentence does: "By Tuesday, the
-# river had risen." is a sentence.
-BYLINE = r"^\s*(?:By|BY)\s+[A-ZÀ-ÖØ-Þ][^!?]{0,80}(?<![a-zà-ÿ]{2}\.)$"
+# A byline ("By Helen Okafor, Science Correspondent", "By Dr. J. Smith") or a publication line ("Published 12
+# March 2026, updated 14:05"), as a story copied from the web keeps them: who wrote it and when, not what it says,
+# so a lead skips them. A short line that opens so and does not end as a sentence does: "By Tuesday, the river
+# had risen." is a sentence.
+BYLINE = (r"^\s*(?:(?:By|BY)\s+[A-ZÀ-ÖØ-Þ]|(?:Published|Updated|Last updated)\b)[^!?]{0,120}"
+          r"(?<![^\W_]{2}\.)$")
 
 FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these

@@ -117,9 +117,11 @@ ASKS_GIST = (rf"^\s*de quoi (?:parle|traite) {_DOCUMENT}\s*\??\s*$|"
              r"^\s*qui sont les (?:principaux |principales )?(?:personnes|gens|protagonistes|acteurs|personnages)"
              r"(?: (?:cité|mentionné|concerné|impliqué|nommé)e?s| de l['’]article| du texte)?\s*\??\s*$")
 
-# A byline (« Par Julien Marchal », « Par J. Marchal, envoyé spécial à Roubaix »): who wrote the story, not what
-# it says, so a lead skips it. A short line that opens on a name and does not end as a sentence does.
-BYLINE = r"^\s*(?:Par|PAR)\s+[A-ZÀ-ÖØ-Þ][^!?]{0,80}(?<![a-zà-ÿ]{2}\.)$"
+# A byline (« Par Julien Marchal », « Par J. Marchal, envoyé spécial à Roubaix ») or a publication line (« Publié
+# le 12 mars 2026 à 10h05, mis à jour à 11h20 »): who wrote the story and when, not what it says, so a lead skips
+# them. A short line that opens so and does not end as a sentence does.
+BYLINE = (r"^\s*(?:(?:Par|PAR)\s+[A-ZÀ-ÖØ-Þ]|(?:Publié|Mis à jour|Modifié)\b)[^!?]{0,120}"
+          r"(?<![^\W_]{2}\.)$")
 
 # Words that make a question lean on the conversation ("Qu'a-t-il dit ?", "Et sa femme ?").
 FOLLOW_UP_WORDS = """

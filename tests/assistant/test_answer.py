@@ -255,7 +255,8 @@ def test_a_news_age_beside_a_name_answers_how_old(fresh_settings, fresh_store, t
 
 
 _PLANET = (
-    "Water vapour around a rocky planet\n\nBy Helen Okafor, Science Correspondent\n\nAstronomers using the James "
+    "Water vapour around a rocky planet\n\nBy Helen Okafor, Science Correspondent\nPublished 12 March 2026, updated "
+    "14:05\n\nAstronomers using the James "
     "Webb Space Telescope say they have detected water vapour around a rocky planet orbiting a red star 48 light "
     "years from Earth. The planet is about 1.3 times as wide as Earth and orbits its star every 4.8 days. The "
     "results are based on 31 hours of observing time. The telescope, launched in December 2021, is operated "
@@ -267,7 +268,8 @@ _PLANET = (
 def test_a_byline_is_not_the_lead_and_a_unit_glued_to_its_number_counts(fresh_settings, fresh_store, tmp_path):
     text = ingested(fresh_store, tmp_path / "planet.txt", _PLANET)
     assistant = Assistant(fresh_settings, store=fresh_store)
-    # The byline is the first line under the title: quoted as the lead, it told who wrote the story.
+    # The byline and the publication line come first under the title: quoted as the lead, they told who wrote the
+    # story and when.
     for question in ("What is the article about?", "Résume l'article."):
         answer = assistant.answer(question)
         assert [c.text[:12] for c in answer.citations] == ["Astronomers ", "The planet i"], question

@@ -158,11 +158,16 @@ def test_a_sentence_giving_a_pronoun_speakers_words_is_language_data(code, sente
         ("en", "By Dr. J. Smith", True),
         ("en", "BY ÉLODIE MARTIN and Tom Ray | Reuters", True),
         ("en", "By Tuesday, the river had risen.", False),  # a sentence
+        ("en", "By Monday, 300 homes had been flooded, the council said on 12 March 2024.", False),
         ("en", "By the end of the day it was over", False),
+        ("en", "Published 12 March 2026, updated 14:05", True),
+        ("en", "Published reports say the river had risen.", False),  # a sentence
         ("fr", "Par Julien Marchal", True),
         ("fr", "Par J. Marchal, envoyé spécial à Roubaix", True),
         ("fr", "Par ailleurs, le maire a démissionné.", False),
         ("fr", "Par Élodie, il faut entendre la maire.", False),
+        ("fr", "Publié le 12 mars 2026 à 10h05, mis à jour à 11h20", True),
+        ("fr", "Modifié par décret, le texte entre en vigueur lundi.", False),
     ],
 )
 def test_a_byline_is_language_data(code, line, byline):
