@@ -92,7 +92,8 @@ class Language:
         return bool(self.asks_gist and self.asks_gist.search(question))
 
     def is_byline(self, sentence: str) -> bool:
-        """Whether the sentence is a byline ("By Helen Okafor, Science Correspondent"), not part of the story."""
+        """Whether the sentence is a byline or a publication line ("By Helen Okafor, Science Correspondent",
+        "Publié le 12 mars 2026"), which says who wrote the story and when, not what it says."""
         return bool(self.byline and self.byline.match(sentence))
 
     def reports_words(self, sentence: str) -> bool:

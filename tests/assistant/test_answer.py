@@ -253,15 +253,13 @@ def test_a_news_age_beside_a_name_answers_how_old(fresh_settings, fresh_store, t
     assert_cited_first(assistant, ("How old is Daniel Price?", "Quel âge a Daniel Price ?"), "Daniel Price, 52,", text)
 
 
-
 _PLANET = (
     "Water vapour around a rocky planet\n\nBy Helen Okafor, Science Correspondent\nPublished 12 March 2026, updated "
-    "14:05\n\nAstronomers using the James "
-    "Webb Space Telescope say they have detected water vapour around a rocky planet orbiting a red star 48 light "
-    "years from Earth. The planet is about 1.3 times as wide as Earth and orbits its star every 4.8 days. The "
-    "results are based on 31 hours of observing time. The telescope, launched in December 2021, is operated "
-    "jointly by Nasa and the European Space Agency.\n\nThe developer of the ground station, Harrow Systems, will "
-    "pay £14m towards a new visitor centre."
+    "14:05\n\nAstronomers using the James Webb Space Telescope say they have detected water vapour around a rocky "
+    "planet orbiting a red star 48 light years from Earth. The planet is about 1.3 times as wide as Earth and "
+    "orbits its star every 4.8 days. The results are based on 31 hours of observing time. The telescope, launched "
+    "in December 2021, is operated jointly by Nasa and the European Space Agency.\n\nThe developer of the ground "
+    "station, Harrow Systems, will pay £14m towards a new visitor centre."
 )
 
 
