@@ -6,12 +6,17 @@ must be analysed the same way (in the question's own language).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
+from importlib.metadata import version
 
 import snowballstemmer
 
-from store.lang import Language, fold, language
+from store.lang import Language, fold, language, supported
+
+# Bump when ``_term`` changes; the language data and the stemmer's version are read by ``analyser()`` itself.
+ANALYSIS_VERSION = "1"
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 # Words split at apostrophes and hyphens ("l'Université", "pare-balles"): elided articles become one-letter
@@ -45,6 +50,21 @@ def _term(word: str, code: str) -> str | None:
     if word[:1].isupper():
         stem = spelling_key(stem)
     return stem or None
+
+
+@lru_cache(maxsize=1)
+def analyser() -> str:
+    """Names the analysis: this code's version and everything it reads (stop words, stemmers, plural rules).
+
+    A lexicon built by another analysis is rebuilt from the stored texts when a store opens — an upgrade that
+    changes a stop list re-reads the sentences instead of re-embedding them.
+    """
+    parts = [ANALYSIS_VERSION, _WORD.pattern, repr(_SPELLING), version("snowballstemmer")]
+    for code in supported():
+        lang = language(code)
+        plural = lang.stem_plural.pattern if lang.stem_plural else ""
+        parts += [code, lang.stemmer or "", plural, " ".join(sorted(lang.stop_words))]
+    return f"{ANALYSIS_VERSION}-{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()[:12]}"
 
 
 def spelling_key(stem: str) -> str:

@@ -68,13 +68,27 @@ def _quote(term: str) -> str:
 class LexicalIndex:
     """BM25 over sentences, persisted in SQLite; safe to share between threads and processes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, analyser: str = "") -> None:
+        """Open (or create) the index at ``path``; ``analyser`` names the analysis its terms must come from.
+
+        An index whose terms came from another analysis is emptied, so that ``sync`` re-reads every document.
+        """
         self.path = path
         self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
         db = self._db()
         db.executescript(_DDL)  # CREATE ... IF NOT EXISTS: safe when several processes open it at once
         db.execute("INSERT OR IGNORE INTO meta VALUES('schema', ?)", (str(SCHEMA),))
+        with self._write() as db:  # re-checked under the write lock: two processes may open it at once
+            held = db.execute("SELECT value FROM meta WHERE key = 'analyser'").fetchone()
+            if held is None or held[0] != analyser:
+                if db.execute("SELECT count(*) FROM docs").fetchone()[0]:
+                    logger.info("lexical index %s: terms from another analysis; re-reading every document", path)
+                db.execute("INSERT INTO fts(fts) VALUES('delete-all')")
+                db.execute("DELETE FROM sentences")
+                db.execute("DELETE FROM doc_terms")
+                db.execute("DELETE FROM docs")
+                db.execute("INSERT OR REPLACE INTO meta VALUES('analyser', ?)", (analyser,))
 
     # -- connections ------------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from store import lang
 from store.client import ChromaHandle, handle_for, unavailable
 from store.config import EmbeddingSettings, StoreSettings
 from store.errors import EmbeddingMismatch, StoreError, StoreOutdated, StoreUnavailable
-from store.lexical import analyse
+from store.lexical import analyse, analyser
 from store.lexicon import LexicalIndex, SentenceRow
 from store.lock import writer_lock_for
 
@@ -232,7 +232,7 @@ class Store:
             self.manifest = manifest
             self.generation = self._target_generation or manifest.generation
             self._bind()
-            self.lexicon = LexicalIndex(self._lexicon_path(self.generation))
+            self.lexicon = LexicalIndex(self._lexicon_path(self.generation), analyser())
             self._records = self._read_records()
             self._sync_lexicon()
             self._checked_at = time.monotonic()
@@ -309,13 +309,16 @@ class Store:
         rows: list[SentenceRow] = []
         offset = 0
         where = {"$and": [{"doc_id": doc_id}, {"write_id": write_id}]}
+        code = self._records[doc_id].language
         while True:
             got = self._run(lambda _c, offset=offset: sentences.get(
                 where=where, include=["metadatas", "documents"], limit=READ_PAGE, offset=offset))
+            # Terms are analysed afresh, not read from the metadata: when the analysis changes (``analyser()``),
+            # the lexicon is rebuilt from the stored texts without re-embedding anything.
             for sid, m, text in zip(got["ids"], got["metadatas"], got["documents"], strict=True):
                 rows.append(SentenceRow(sid, doc_id, int(m["position"]), int(m["start"]), int(m["end"]),
                                         int(m["context_start"]), m.get("section", ""), text,
-                                        tuple((m.get("terms") or "").split())))
+                                        tuple(analyse(text, code))))
             if len(got["ids"]) < READ_PAGE:
                 return sorted(rows, key=lambda r: r.position)
             offset += READ_PAGE

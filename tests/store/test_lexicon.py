@@ -100,3 +100,16 @@ def test_unknown_words_meet_indexed_cognates_by_their_long_shared_prefix(tmp_pat
     assert index.expand(university) == analyse("Université", "fr")[0]
     assert index.expand("zzzzzz") == "zzzzzz"
     assert closest_by_prefix("ministers", ["ministr", "minute"]) == "ministr"
+
+
+def test_an_index_built_by_another_analysis_is_emptied_and_re_read(tmp_path):
+    path = tmp_path / "lexicon.sqlite3"
+    stored = {"a": rows("a", "w1", ["Premier document."]), "b": rows("b", "w1", ["Second document."])}
+    records = {"a": ("w1", "fr"), "b": ("w1", "fr")}
+    old = LexicalIndex(path, "1-a")
+    assert old.sync(records, lambda d, w: stored[d]) == 2
+    assert LexicalIndex(path, "1-a").held() == {"a": "w1", "b": "w1"}  # the same analysis keeps what it holds
+    new = LexicalIndex(path, "1-b")
+    assert new.held() == {} and new.count() == 0 and new.search(["document"], limit=5) == []
+    assert new.sync(records, lambda d, w: stored[d]) == 2
+    assert new.count() == 2 and LexicalIndex(path, "1-b").held() == {"a": "w1", "b": "w1"}

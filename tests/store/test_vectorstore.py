@@ -8,6 +8,7 @@ import pytest
 
 from ingest import ingest_documents, load_bundled, load_file, rebuild_store
 from store import StoreOutdated, StoreSettings, StoreUnavailable, open_store
+from store.lexical import analyse
 from store.vectorstore import SCHEMA_VERSION, Store
 from tests.conftest import CITECHAT, cli_env
 
@@ -67,6 +68,26 @@ def test_reingesting_unchanged_writes_nothing_and_a_change_replaces_every_row(fr
     assert sentences == ["Tout a changé.", "Vraiment tout."]
     assert chroma_rows(fresh_store) == {record.doc_id: {record.write_id}}  # no stale rows left
     assert every_citation_is_verbatim(fresh_store)
+
+
+def test_a_new_analysis_re_reads_the_stored_texts_without_re_embedding(fresh_settings, fresh_store, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "bridge.txt"
+    path.write_text("Bridges\n\nThe old bridge was built in 1890. It fell in 1990.", encoding="utf-8")
+    ingest_documents(fresh_store, [load_file(path)], show_progress=False)
+    doc_id, revision = fresh_store.documents()[0].doc_id, fresh_store.revision
+    ids = chroma_rows(fresh_store)
+    # As a lexicon written by an older analysis would be: another analyser name, other terms.
+    with sqlite3.connect(fresh_store.lexicon.path) as db:
+        db.execute("UPDATE meta SET value = '0-old' WHERE key = 'analyser'")
+        db.execute("UPDATE sentences SET terms = 'stale'")
+    fresh_store.lexicon.close()
+    store = open_store(fresh_settings.store, fresh_settings.embedding, embeddings=fresh_store.embeddings)
+    rows = store.lexicon.document_sentences(doc_id)
+    assert [r.terms for r in rows] == [tuple(analyse(r.text, "en")) for r in rows] and "built" in rows[0].terms
+    assert store.lexicon.search(analyse("When was the bridge built?", "en"), limit=1)[0][0] == rows[0].sid
+    assert store.revision == revision and chroma_rows(store) == ids  # nothing re-embedded or rewritten
 
 
 def test_remove_deletes_every_row(fresh_store):
