@@ -43,6 +43,11 @@ class RetrievalSettings(BaseModel):
         default=0.5, ge=0, le=1,
         description="An answer whose calibrated score is below this says the article may not answer (0: never).",
     )
+    unsure_sentence_below: float = Field(
+        default=0.1, ge=0, le=1,
+        description="An answer whose best sentence's calibrated probability of holding the answer is below this "
+        "says the article may not answer, whatever its score (0: never).",
+    )
     several: float | None = Field(
         default=None, ge=0, le=1,
         description="Override of the calibrated ratio to the best probability a further cited sentence needs.",

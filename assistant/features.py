@@ -42,6 +42,7 @@ _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})$")
 # unit or magnitude in news writing ("£14m", "$10bn", "3.2km", "200C"): the symbol before it and the unit after it.
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[%€$£¥]")
 NUMBER_REACH = 3  # words between a number and its unit ("8 000 kilomètres", "cinq ans et demi")
+_PHRASE_END = re.compile(r"[,;:.!?()\[\]«»\"“”]\s|[;:!?()\[\]«»“”]")  # "30,000" and "3.5" are one number
 
 
 def coverage(terms: Sequence[str], present: frozenset[str] | set[str], idf: dict[str, float]) -> float:
@@ -58,7 +59,8 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
 
     A kind of quantity (age, duration, distance, money, population, percentage) needs a number with one of its
     units within a few words ("six jours", "8 000 kilomètres", "$5 million"); the units are language data. An age
-    may also be a bare number beside a name, where a language writes it so ("Daniel Price, 52, of Clifton").
+    may also be a bare number beside a name, where a language writes it so ("Daniel Price, 52, of Clifton"). A
+    date is a date word or a year, or a time of day ("vers 3 heures", "at 10:30"): all language data.
     """
     if kind == "age" and lang.age_beside_name is not None and any(
         fold(m.group(1)) not in asked for m in lang.age_beside_name.finditer(sentence)
@@ -78,7 +80,9 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
     tokens = [(i, w) for i, w in enumerate(words(sentence)) if fold(w) not in asked]
     folded = [fold(w) for _, w in tokens]
     if kind == "date":
-        return any(w in lang.date_words or _YEAR.match(w) for w in folded)
+        clocks = lang.clock.finditer(sentence) if lang.clock else ()
+        return any(w in lang.date_words or _YEAR.match(w) for w in folded) or any(
+            not set(map(fold, _TOKEN.findall(m.group(0)))) <= asked for m in clocks)
     if kind in ("person", "place"):
         # A capitalised word that is not the sentence's first word and not in the question: a name.
         return any(w[:1].isupper() and i > 0 and fold(w) not in lang.stop_words for i, w in tokens)
@@ -86,13 +90,15 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
 
 
 def counts(noun_term: str, sentence: str, lang: Language) -> bool:
-    """Whether a number in the sentence counts the noun ("cinq drones explosifs" counts drones)."""
-    tokens = _TOKEN.findall(sentence)
-    terms = [analyse(t, lang.code) for t in tokens]
+    """Whether a number in the sentence counts the noun ("cinq drones explosifs" counts drones): the noun
+    follows it within a few words of the same phrase ("£30,000, and several hotels" counts no hotel)."""
+    found = list(_TOKEN.finditer(sentence))
+    terms = [analyse(m.group(), lang.code) for m in found]
     return any(
-        lang.like_num(fold(token))
-        and any(noun_term in terms[j] for j in range(i + 1, min(len(tokens), i + 1 + NUMBER_REACH)))
-        for i, token in enumerate(tokens)
+        lang.like_num(fold(number.group()))
+        and any(noun_term in terms[j] and not _PHRASE_END.search(sentence, number.end(), found[j].start())
+                for j in range(i + 1, min(len(found), i + 1 + NUMBER_REACH)))
+        for i, number in enumerate(found)
     )
 
 

@@ -35,7 +35,8 @@ class Answer:
     and for a question about the article as a whole, answered with its lead). ``related`` holds a closely
     related passage when the assistant abstains (never a citation). ``unsure`` is True when the assistant
     answers but its score is below ``retrieval.unsure_below`` (a half by default: the article is then more likely
-    not to answer than to answer): the citations are the closest passages, and every surface says so.
+    not to answer than to answer), or its best sentence's own probability of holding the answer is below
+    ``retrieval.unsure_sentence_below``: the citations are the closest passages, and every surface says so.
     """
 
     text: str

@@ -64,6 +64,7 @@ class Language:
     asks_gist: re.Pattern[str] | None = None
     age_beside_name: re.Pattern[str] | None = None
     byline: re.Pattern[str] | None = None
+    clock: re.Pattern[str] | None = None
 
     @property
     def known(self) -> bool:
@@ -144,6 +145,7 @@ def language(code: str | None) -> Language:
         asks_gist=re.compile(module.ASKS_GIST, re.IGNORECASE),
         age_beside_name=re.compile(module.AGE_BESIDE_NAME) if module.AGE_BESIDE_NAME else None,
         byline=re.compile(module.BYLINE),
+        clock=re.compile(module.CLOCK, re.IGNORECASE),
     )
 
 

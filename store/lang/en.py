@@ -78,6 +78,10 @@ UNITS = {
     "percentage": "% percent per cent percentage",
 }
 
+# A time of day answers "when" and "at what time" as a date does ("at 3 a.m.", "10:30", "at noon").
+CLOCK = (r"\b(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s?(?:[ap]\.?m\b\.?|o'clock\b)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|"
+         r"\b(?:noon|midday|midnight)\b")
+
 # News English gives a person's age as a bare number beside the name: "Daniel Price, 52, of Clifton, pleaded…".
 AGE_BESIDE_NAME = r"\b(?-i:[A-Z])[\w'’.-]+, (\d{1,3}),"
 

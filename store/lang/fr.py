@@ -82,6 +82,9 @@ UNITS = {
     "percentage": "% pour cent pourcent pourcentage",
 }
 
+# Une heure répond à « quand » et « à quelle heure » comme une date (« vers 3 heures », « 15h30 », « à midi »).
+CLOCK = r"\b(?:[01]?\d|2[0-3])\s?h(?:eures?)?\b(?:\s?[0-5]\d\b)?|\b(?:[01]?\d|2[0-3])h[0-5]\d\b|\b(?:midi|minuit)\b"
+
 # French gives the unit with the age ("Daniel Price, 52 ans, …"), which UNITS already reads.
 AGE_BESIDE_NAME = None
 

@@ -307,6 +307,70 @@ def test_an_answer_the_article_may_not_hold_is_given_as_the_closest_passage_and_
     assert sure.exit_code == 0 and "Peut-être" not in sure.output
 
 
+_FERRY = (
+    "Ferry workers walk out as island faces second week without sailings\n\nBy Morag Lindsay\n\nFerry crews on the "
+    "Isle of Arran began a five-day strike on Monday, leaving the island's 4,600 residents without a scheduled "
+    "crossing to the mainland for the second time this month.\n\nThe walkout by members of the RMT union was "
+    "called after talks with the operator, CalMac, broke down on Friday over pay and rest breaks. The union says "
+    "crews have been offered a 3.5% rise, well below inflation, and that new rosters leave some deckhands working "
+    '14-hour shifts.\n\n"Nobody takes this decision lightly," said Graeme Ross, the RMT\'s regional organiser. '
+    '"But our members are exhausted, and the company has stopped listening."\n\nCalMac said it was "deeply '
+    'disappointed" and that the offer was the best it could make within the budget set by the Scottish government. '
+    "A spokeswoman said a replacement vessel, the MV Loch Fyne, would carry emergency supplies and hospital "
+    "patients only.\n\nBusinesses on the island say the timing could hardly be worse. The Arran Brewery in Cladach "
+    "said it had cancelled deliveries worth about £30,000, and several hotels reported cancellations ahead of the "
+    "Easter holidays.\n\nJean McKinnon, 67, who runs a bed and breakfast in Lamlash, said she had lost eight "
+    'bookings in two days. "People just phone and say they can\'t risk getting stuck," she said.\n\nThe ferry '
+    "between Ardrossan and Brodick usually makes up to ten return crossings a day and carried more than 800,000 "
+    "passengers last year. The route has been disrupted repeatedly since 2022 by breakdowns of the ageing fleet; a "
+    "new ship, the Glen Rosa, is due to enter service next year, six years late.\n\nTransport minister Fiona "
+    "Hyslop urged both sides to return to talks. The union said it would meet the operator again on Thursday but "
+    "warned that further strikes in May could not be ruled out."
+)
+
+_THEFT = (
+    "Vol au musée de Chartres : trois tableaux du XVIIe siècle dérobés en pleine nuit\n\nPar Claire Dumoulin\n\n"
+    "Trois tableaux de l'école hollandaise ont été volés dans la nuit de samedi à dimanche au musée des Beaux-Arts "
+    "de Chartres (Eure-et-Loir), a-t-on appris lundi auprès du parquet.\n\nLes cambrioleurs ont pénétré dans le "
+    "bâtiment vers 3 heures du matin en brisant une fenêtre du rez-de-chaussée, selon les premiers éléments de "
+    "l'enquête. L'alarme s'est déclenchée, mais les agents de sécurité sont arrivés une dizaine de minutes plus "
+    "tard, trop tard pour intercepter les voleurs.\n\nParmi les œuvres dérobées figure une nature morte de Willem "
+    "Claesz Heda, estimée à près de 1,2 million d'euros. Les deux autres toiles, des paysages de moindre valeur, "
+    "avaient été prêtées par un collectionneur privé pour l'exposition « Lumières du Nord », ouverte depuis le 14 "
+    "février.\n\n« C'est un choc pour toute l'équipe », a réagi la directrice du musée, Hélène Barthélemy, qui a "
+    "annoncé la fermeture de l'établissement jusqu'à nouvel ordre. Elle a précisé que le système de "
+    "vidéosurveillance, installé en 2009, ne couvrait pas la salle concernée.\n\nLe procureur de la République de "
+    "Chartres, Rémi Coutin, a confié l'enquête à l'Office central de lutte contre le trafic des biens culturels "
+    "(OCBC). Les enquêteurs privilégient la piste d'une équipe organisée, qui aurait repéré les lieux lors de "
+    "visites les jours précédents.\n\nLe maire de la ville, Jean-Pierre Gorges, a dénoncé « un acte d'une grande "
+    "gravité » et promis de renforcer la sécurité de tous les musées municipaux. Le musée accueille environ 40 000 "
+    "visiteurs par an."
+)
+
+
+def test_a_time_of_day_answers_at_what_time_and_an_unlikely_sentence_is_not_a_sure_answer(
+        fresh_settings, fresh_store, tmp_path):
+    theft = ingested(fresh_store, tmp_path / "vol.txt", _THEFT)
+    ferry = ingested(fresh_store, tmp_path / "ferry.txt", _FERRY)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # "vers 3 heures du matin" held no date: the answer-type check dropped it, and three sentences holding other
+    # dates were quoted as a sure answer.
+    entered = assistant.answer("À quelle heure les cambrioleurs sont-ils entrés ?", sources=["vol.txt"])
+    assert entered.grounded and not entered.unsure and entered.citations[0].text.startswith("Les cambrioleurs ont")
+    assert_verbatim(entered, theft)
+    # The story never says when CalMac was founded; its best sentence ("…broke down on Friday") is unlikely to
+    # hold the answer whatever the article-level score: given, but said to be the closest passage.
+    only_sentence = fresh_settings.retrieval.model_copy(update={"unsure_below": 0.0})
+    marked = Assistant(fresh_settings.model_copy(update={"retrieval": only_sentence}), store=fresh_store)
+    founded = marked.answer("When was CalMac founded?", sources=["ferry.txt"])
+    assert founded.grounded and founded.unsure
+    assert_verbatim(founded, ferry)
+    never = Assistant(fresh_settings.model_copy(update={"retrieval": only_sentence.model_copy(
+        update={"unsure_sentence_below": 0.0})}), store=fresh_store).answer("When was CalMac founded?",
+                                                                              sources=["ferry.txt"])
+    assert never.grounded and not never.unsure and never.text == founded.text
+
+
 def test_cli_ask_prints_the_answer_and_json(fresh_settings):
     from tests.conftest import cli_env
 

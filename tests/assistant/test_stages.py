@@ -8,7 +8,7 @@ import pytest
 
 from assistant import calibration
 from assistant.checks import AnswerTypeFilter, EchoFilter, ScoreCutoff, Scored, build_stages, run_stages
-from assistant.features import coverage, holds_type
+from assistant.features import counts, coverage, holds_type
 from assistant.question import Question
 from assistant.render import render, shown_text
 from assistant.retrieve import Candidate, Retrieval
@@ -189,10 +189,32 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
      ("distance", "Une étoile rouge à 48 années-lumière de la Terre.", "fr", True),
      # French counts roughly with -aine nouns: "une trentaine de coureuses".
      ("number", "Une trentaine de coureuses ont abandonné.", "fr", True),
-     ("number", "Des coureuses ont abandonné.", "fr", False)],
+     ("number", "Des coureuses ont abandonné.", "fr", False),
+     # A time of day answers "when" and "à quelle heure" as a date does.
+     ("date", "Les cambrioleurs sont entrés vers 3 heures du matin.", "fr", True),
+     ("date", "Le train est parti à 15h30.", "fr", True), ("date", "Il est arrivé à midi.", "fr", True),
+     ("date", "Les cambrioleurs étaient 3 hommes, venus de loin.", "fr", False),
+     ("date", "The blast happened at 3 a.m. on the bridge.", "en", True),
+     ("date", "The polls closed at 10:30.", "en", True), ("date", "They met at noon.", "en", True),
+     ("date", "The team scored 2.5 points in 3 games.", "en", False)],
 )
 def test_answer_types_are_read_with_the_document_language(kind, sentence, code, expected):
     assert holds_type(kind, sentence, language(code), asked=set()) is expected
+
+
+def test_a_time_the_question_already_gives_is_no_answer():
+    assert not holds_type("date", "The blast happened at 3 a.m. on the bridge.", language("en"), asked={"3", "a", "m"})
+    assert holds_type("date", "The blast at 3 a.m. was heard at 10:30.", language("en"), asked={"3", "a", "m"})
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [("Some 5,000 hotels closed.", True), ("Twelve of the hotels closed.", True),
+     ("Deliveries worth £30,000, and several hotels, were cancelled.", False),
+     ("In 2019, hotels closed.", False), ("It cost 3.5 million; hotels closed.", False)],
+)
+def test_a_number_counts_a_noun_of_its_own_phrase(sentence, expected):
+    assert counts(analyse("hotels", "en")[0], sentence, language("en")) is expected
 
 
 def test_coverage_weighs_rare_words_more():
