@@ -837,6 +837,7 @@ def _embed_passages(embeddings: Any, texts: list[str], title: str) -> list[list[
 
 
 def _row_metadata(row: SentenceRow, write_id: str) -> dict[str, Any]:
+    # "terms" is no longer read (the lexicon analyses the text afresh); an older citechat on the same store reads it.
     return {
         "doc_id": row.doc_id, "write_id": write_id, "position": row.position, "start": row.start, "end": row.end,
         "context_start": row.context_start, "section": row.section, "terms": " ".join(row.terms),
