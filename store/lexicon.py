@@ -79,16 +79,26 @@ class LexicalIndex:
         db = self._db()
         db.executescript(_DDL)  # CREATE ... IF NOT EXISTS: safe when several processes open it at once
         db.execute("INSERT OR IGNORE INTO meta VALUES('schema', ?)", (str(SCHEMA),))
+        if self._analyser(db) != analyser:  # read without the write lock: opening never waits for a writer
+            self._reset(analyser)
+
+    @staticmethod
+    def _analyser(db: sqlite3.Connection) -> str | None:
+        held = db.execute("SELECT value FROM meta WHERE key = 'analyser'").fetchone()
+        return held[0] if held else None
+
+    def _reset(self, analyser: str) -> None:
+        """Empty the index and record ``analyser``, unless another process has just done so."""
         with self._write() as db:  # re-checked under the write lock: two processes may open it at once
-            held = db.execute("SELECT value FROM meta WHERE key = 'analyser'").fetchone()
-            if held is None or held[0] != analyser:
-                if db.execute("SELECT count(*) FROM docs").fetchone()[0]:
-                    logger.info("lexical index %s: terms from another analysis; re-reading every document", path)
-                db.execute("INSERT INTO fts(fts) VALUES('delete-all')")
-                db.execute("DELETE FROM sentences")
-                db.execute("DELETE FROM doc_terms")
-                db.execute("DELETE FROM docs")
-                db.execute("INSERT OR REPLACE INTO meta VALUES('analyser', ?)", (analyser,))
+            if self._analyser(db) == analyser:
+                return
+            if db.execute("SELECT count(*) FROM docs").fetchone()[0]:
+                logger.info("lexical index %s: terms from another analysis; re-reading every document", self.path)
+            db.execute("INSERT INTO fts(fts) VALUES('delete-all')")
+            db.execute("DELETE FROM sentences")
+            db.execute("DELETE FROM doc_terms")
+            db.execute("DELETE FROM docs")
+            db.execute("INSERT OR REPLACE INTO meta VALUES('analyser', ?)", (analyser,))
 
     # -- connections ------------------------------------------------------------------------------
 
