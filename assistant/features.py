@@ -67,11 +67,14 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
     ):
         return True
     if kind in lang.units:
-        units = lang.units[kind]
         folded = [fold(t) for t in _TOKEN.findall(sentence)]
+
+        units = lang.units[kind]
         return any(
             lang.like_num(word) and word not in asked
             and any(u in units for u in folded[max(0, i - 1) : i] + folded[i + 1 : i + 1 + NUMBER_REACH])
+            # An amount of money is no other quantity: "£42 million" is no population, "£5,000 a year" no duration.
+            and (kind == "money" or not _money(folded, i, lang))
             for i, word in enumerate(folded)
         )
     if kind == "number":
@@ -84,18 +87,38 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
         return any(w in lang.date_words or _YEAR.match(w) for w in folded) or any(
             not set(map(fold, _TOKEN.findall(m.group(0)))) <= asked for m in clocks)
     if kind in ("person", "place"):
-        # A capitalised word that is not the sentence's first word and not in the question: a name.
-        return any(w[:1].isupper() and i > 0 and fold(w) not in lang.stop_words for i, w in tokens)
+        # A capitalised word that is not the sentence's first word and not in the question: a name. Not a month
+        # or a weekday, which English capitalises ("on Wednesday", "14 March").
+        return any(w[:1].isupper() and i > 0 and fold(w) not in lang.stop_words and fold(w) not in lang.date_words
+                   for i, w in tokens)
+    return False
+
+
+def _money(folded: Sequence[str], i: int, lang: Language) -> bool:
+    """Whether the number at ``folded[i]`` is an amount of money: a currency just before it ("£42"), or after it
+    past only numbers and small words ("42 millions d'euros", "5,000 dollars")."""
+    money = lang.units.get("money", frozenset())
+    start = i
+    while start > 0 and folded[start - 1].isdigit():  # "£5,000" is read as "£", "5", "000"
+        start -= 1
+    if start > 0 and folded[start - 1] in money:
+        return True
+    for word in folded[i + 1 : i + 1 + NUMBER_REACH]:
+        if word in money:
+            return True
+        if not (lang.like_num(word) or word in lang.stop_words):
+            return False
     return False
 
 
 def counts(noun_term: str, sentence: str, lang: Language) -> bool:
     """Whether a number in the sentence counts the noun ("cinq drones explosifs" counts drones): the noun
-    follows it within a few words of the same phrase ("£30,000, and several hotels" counts no hotel)."""
+    follows it within a few words of the same phrase ("£30,000, and several hotels" counts no hotel). A count of
+    none counts too ("aucune victime", "no deaths")."""
     found = list(_TOKEN.finditer(sentence))
     terms = [analyse(m.group(), lang.code) for m in found]
     return any(
-        lang.like_num(fold(number.group()))
+        (lang.like_num(fold(number.group())) or fold(number.group()) in lang.none_words)
         and any(noun_term in terms[j] and not _PHRASE_END.search(sentence, number.end(), found[j].start())
                 for j in range(i + 1, min(len(found), i + 1 + NUMBER_REACH)))
         for i, number in enumerate(found)

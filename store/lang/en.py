@@ -31,6 +31,8 @@ NUMBER_VALUES = {
 }
 # Words that count without a precise value.
 APPROXIMATE_NUMBERS = "dozen dozens half third quarter once twice".split()
+# A count of none answers "how many" ("no deaths were reported"); not a number anywhere else.
+NONE_WORDS = "no zero".split()
 
 MONTHS = "january february march april may june july august september october november december".split()
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()

@@ -36,6 +36,8 @@ APPROXIMATE_NUMBERS = """
 dizaine dizaines douzaine douzaines quinzaine quinzaines vingtaine vingtaines trentaine trentaines quarantaine
 quarantaines cinquantaine cinquantaines soixantaine soixantaines centaine centaines millier milliers moitie tiers quart
 """.split()
+# A count of none answers "combien" ("aucune victime n'est à déplorer"); not a number anywhere else.
+NONE_WORDS = "aucun aucune zéro".split()
 
 MONTHS = "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split()
 WEEKDAYS = "lundi mardi mercredi jeudi vendredi samedi dimanche".split()

@@ -371,6 +371,62 @@ def test_a_time_of_day_answers_at_what_time_and_an_unlikely_sentence_is_not_a_su
     assert never.grounded and not never.unsure and never.text == founded.text
 
 
+_COUNCIL = (
+    "Leeds council approves £42m cycle network despite traders' protest\n\nBy Hannah Okafor\n\nLEEDS, 14 March — "
+    "Leeds City Council on Wednesday approved a £42 million network of protected cycle lanes, after a four-hour "
+    "debate in which shopkeepers warned that the loss of parking would drive customers away.\n\nCouncillors voted "
+    "51 to 38 in favour of the plan, which will add 23 kilometres of segregated lanes linking the city centre to "
+    "Headingley, Chapeltown and Hunslet by 2028.\n\nThe money comes mostly from the West Yorkshire Combined "
+    'Authority, which will pay £31 million; the council itself will borrow the remaining £11 million.\n\n"Every '
+    'year we delay, more people are hurt on these roads," said Councillor Priya Marsh, who leads on transport. She '
+    "said 212 cyclists had been injured in the city in 2024, nine of them seriously.\n\nOpponents said the scheme "
+    'would remove about 640 parking spaces along Kirkstall Road and Roundhay Road. "Half my customers drive in '
+    'from the villages," said Tom Ellery, who has run a hardware shop on Kirkstall Road for 31 years. "Where are '
+    'they supposed to park?"\n\nThe Leeds Chamber of Commerce, which gathered 4,800 signatures against the plan, '
+    "said it would ask the government to review the decision.\n\nWork on the first section, between the railway "
+    "station and the university, is due to start in September and last about eight months.\n\nThe council's "
+    "Conservative group, which voted against, said the money would be better spent on repairing potholes. Its "
+    'leader, Andrew Carter, called the scheme "a vanity project for a few thousand commuters".\n\nA survey '
+    "commissioned by the council last year found that 58 per cent of residents supported more cycle lanes, while "
+    "29 per cent opposed them."
+)
+
+_FIRE = (
+    "Var : un incendie ravage 1 200 hectares près de Vidauban, des campings évacués\n\nPar Julien Marchetti\n\n"
+    "VIDAUBAN (Var), 9 août (AFP) — Un incendie a parcouru quelque 1 200 hectares de pinède et de maquis depuis "
+    "mardi après-midi près de Vidauban, dans le Var, entraînant l'évacuation de trois campings et d'un hameau, a "
+    "indiqué mercredi la préfecture.\n\nLe feu s'est déclaré vers 14 h 30 en bordure de l'autoroute A8 et a été "
+    "poussé vers le sud par un mistral soufflant jusqu'à 70 km/h.\n\nPrès de 900 pompiers, appuyés par six "
+    "Canadair et deux hélicoptères bombardiers d'eau, étaient mobilisés mercredi matin.\n\nEnviron 2 300 "
+    "personnes, en majorité des vacanciers, ont passé la nuit dans des gymnases de Vidauban et du Luc, selon le "
+    "maire, Claude Pianetti.\n\n« Le feu n'est pas fixé, il reste très actif sur son flanc est », a déclaré le "
+    "colonel Olivier Pecot, du service départemental d'incendie et de secours.\n\nQuatre pompiers ont été "
+    "légèrement blessés et une maison a été détruite, mais aucune victime n'est à déplorer parmi la population.\n\n"
+    "Une enquête a été ouverte par le parquet de Draguignan pour déterminer l'origine du sinistre ; la piste d'un "
+    "mégot jeté depuis un véhicule est privilégiée.\n\nLe Var avait déjà connu en août 2021 un incendie de plus de "
+    "7 000 hectares autour de Gonfaron, le plus important de la saison en France cette année-là.\n\nMétéo-France a "
+    "placé le département en vigilance rouge pour les feux de forêt jusqu'à jeudi."
+)
+
+
+def test_money_is_no_population_and_a_count_of_none_answers_how_many(fresh_settings, fresh_store, tmp_path):
+    council = ingested(fresh_store, tmp_path / "council.txt", _COUNCIL)
+    fire = ingested(fresh_store, tmp_path / "feu.txt", _FIRE)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # The story never gives Leeds's population; "£42 million" read as one (a magnitude is a population's unit), and
+    # the lead was quoted as a sure answer (0.62).
+    population = assistant.answer("What is the population of Leeds?", sources=["council.txt"])
+    assert not population.grounded or population.unsure
+    assert_verbatim(population, council)
+    # An amount of money still answers a question of money.
+    cost = assistant.answer("How much will the cycle network cost?", sources=["council.txt"])
+    assert cost.grounded and "£" in cost.citations[0].text
+    # "aucune victime n'est à déplorer" answers "combien de victimes": it abstained, no number counting victims.
+    victims = assistant.answer("Combien de victimes parmi la population ?", sources=["feu.txt"])
+    assert victims.grounded and "aucune victime" in victims.citations[0].text
+    assert_verbatim(victims, fire)
+
+
 def test_cli_ask_prints_the_answer_and_json(fresh_settings):
     from tests.conftest import cli_env
 

@@ -196,7 +196,17 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
      ("date", "Les cambrioleurs étaient 3 hommes, venus de loin.", "fr", False),
      ("date", "The blast happened at 3 a.m. on the bridge.", "en", True),
      ("date", "The polls closed at 10:30.", "en", True), ("date", "They met at noon.", "en", True),
-     ("date", "The team scored 2.5 points in 3 games.", "en", False)],
+     ("date", "The team scored 2.5 points in 3 games.", "en", False),
+     # An amount of money is no other quantity, whatever magnitude or unit of time follows it.
+     ("population", "The council approved a £42 million network of cycle lanes.", "en", False),
+     ("population", "About 5 million people live in the region.", "en", True),
+     ("population", "Un budget de 42 millions d'euros a été voté.", "fr", False),
+     ("population", "La région compte 12 millions d'habitants.", "fr", True),
+     ("duration", "She earns £5,000 a year.", "en", False), ("duration", "She has run it for 31 years.", "en", True),
+     ("percentage", "Shares rose 5% to £3bn.", "en", True),
+     # English capitalises months and weekdays: not names.
+     ("person", "The council approved the plan on Wednesday, 14 March.", "en", False),
+     ("person", "The plan was approved on Wednesday by Priya Marsh.", "en", True)],
 )
 def test_answer_types_are_read_with_the_document_language(kind, sentence, code, expected):
     assert holds_type(kind, sentence, language(code), asked=set()) is expected
@@ -215,6 +225,16 @@ def test_a_time_the_question_already_gives_is_no_answer():
 )
 def test_a_number_counts_a_noun_of_its_own_phrase(sentence, expected):
     assert counts(analyse("hotels", "en")[0], sentence, language("en")) is expected
+
+
+@pytest.mark.parametrize(
+    ("noun", "sentence", "code", "expected"),
+    [("victimes", "Une maison a été détruite, mais aucune victime n'est à déplorer.", "fr", True),
+     ("victimes", "Une maison a été détruite, mais la population a été épargnée.", "fr", False),
+     ("deaths", "No deaths were reported.", "en", True), ("deaths", "Deaths were reported.", "en", False)],
+)
+def test_a_count_of_none_answers_how_many(noun, sentence, code, expected):
+    assert counts(analyse(noun, code)[0], sentence, language(code)) is expected
 
 
 def test_coverage_weighs_rare_words_more():
