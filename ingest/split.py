@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from store.lang import Language, language
 from store.lexical import carries_on
@@ -23,7 +24,10 @@ ABBREVIATION_REACH = 24
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 # A sentence may end at . ! ? … (repeated), then closing quotes or brackets, then white space.
 # French typography puts a (non-breaking) space before the closing guillemet: « non. » Puis...
-_BOUNDARY = re.compile(r"[.!?\u2026]+(?:[ \u00a0\u202f]*\u00bb|[\"'\u201d\u2019)\]])*(?=[\s\u00a0]+)")
+_BOUNDARY = re.compile(r"[.!?\u2026]+(?:[ \u00a0\u202f]*\u00bb|[\"'\u201d\u2019)\]])*(?=[\s\u00a0]+)|"
+                       r"[\u3002\uff01\uff1f]+[\u300d\u300f\u201d\uff09]*")
+# Chinese and Japanese end a sentence with a full-width stop, then go on without a space or a capital letter.
+_WIDE_STOPS = "\u3002\uff01\uff1f"
 _NEXT_START = re.compile(r"[\s\u00a0]+([\"'\u00ab\u201c(\[\-\u2013\u2014]?\s?[A-Z0-9\u00c0-\u00de])")
 _CLOSERS = " \u00a0\u202f\"'\u00bb\u201d\u2019)]"
 _WORD_BEFORE = re.compile(r"(\S+)$")
@@ -31,7 +35,7 @@ _INITIAL = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
 _AFP_HEADING = re.compile(r"^-\s+(?P<title>.+?)\s+-$", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*$")
 _SPACE = re.compile(r"[\s\u00a0]+")
-_SENTENCE_END = re.compile(r"[.!?\u2026:;,]\s*[\"'\u00bb\u201d)]*$")
+_SENTENCE_END = re.compile(r"[.!?\u2026:;,\u3002\uff01\uff1f\uff0c]\s*[\"'\u00bb\u201d)\u300d\u300f\uff09]*$")
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ def sentence_spans(text: str, offset: int = 0, *, lang: Language | None = None) 
         single_period = terminator.startswith(".") and len(terminator.rstrip(_CLOSERS)) == 1
         if single_period and _is_abbreviation(text, match.start(), abbreviations):
             continue
-        if not _NEXT_START.match(text, end):
+        if terminator[0] not in _WIDE_STOPS and not _NEXT_START.match(text, end):
             continue
         yield from _bounded(text, start, end, offset)
         start = end
@@ -182,8 +186,13 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
     lang = language(code)
     section = ""
     previous_start: int | None = None
-    for number, paragraph in enumerate(split_paragraphs(document)):
-        if number == 0:
+    paragraphs = split_paragraphs(document)
+    first = next(paragraphs, None)
+    second = next(paragraphs, None)
+    # A lone line is the document's text, not a title over nothing: it must be found and cited.
+    alone = second is None
+    for number, paragraph in enumerate(p for p in chain((first, second), paragraphs) if p is not None):
+        if number == 0 and not alone:
             title = title_line(paragraph.text)
             if title is not None:
                 yield title, paragraph.end

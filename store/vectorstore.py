@@ -532,7 +532,8 @@ class Store:
     ) -> WriteResult:
         """Store a document and its sentences, replacing any older version of the same source.
 
-        A document whose text is unchanged and whose rows agree with its record is not written again.
+        A document whose text and sentence count are unchanged and whose rows agree with its record is not written
+        again.
         New rows are written and checked before the record switches to them; a failure (or a kill) before
         that leaves the previous version in place.
         """
@@ -541,7 +542,10 @@ class Store:
             digest = content_hash(text)
             previous = self._records.get(doc_id)
             repaired = False
-            if previous is not None and previous.content_hash == digest:
+            # Same text split into as many sentences: a new release's splitter may find text an older one did not
+            # (a lone line was once a title over nothing), and then the document is written again.
+            if (previous is not None and previous.content_hash == digest
+                    and previous.sentence_count == len(sentences)):
                 if self._rows_agree(previous):
                     if (previous.title, previous.language) != (meta.title, meta.language):
                         self._commit(replace(previous, title=meta.title, language=meta.language))

@@ -121,6 +121,23 @@ def test_cli_ingest_upgrades_a_store_embedded_with_another_model(env, fresh_sett
     assert answered.exit_code == 0 and "Kozlov" in answered.output
 
 
+def test_a_document_an_older_splitter_left_without_sentences_is_written_again(env, fresh_store, tmp_path):
+    from ingest import load_file
+    from store import DocumentMeta
+
+    path = tmp_path / "headline.txt"
+    path.write_text("Leeds approves a cycle network\n\n", encoding="utf-8")
+    document = load_file(path)
+    # The previous release took a lone line for a title over nothing and stored the document with no sentence.
+    fresh_store.write_document(DocumentMeta(source=document.source, title="Leeds approves a cycle network",
+                                            language="en", origin=document.origin), document.text, ())
+    assert run(env, "sources").output.count("0 sentences") == 1
+    again = run(env, "ingest", str(path))
+    assert again.exit_code == 0 and "1 sentences added" in again.output, again.output
+    answered = run(env, "ask", "--source", str(path), "What did Leeds approve?")
+    assert answered.exit_code == 0 and "[1] " in answered.output and "cycle network" in answered.output
+
+
 def test_cli_questions_with_bad_text_get_one_line(env):
     run(env, "ingest")
     for question, message in (("   ", "empty"), ("Qui\x07 ?", "control characters"), ("Qui est \udcff ?", "UTF-8")):

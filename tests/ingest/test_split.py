@@ -50,6 +50,19 @@ def test_a_title_line_is_the_title_never_a_sentence():
     assert title_line("Une ligne\nsur deux lignes") is None
 
 
+def test_a_lone_line_is_text_and_wide_stops_end_sentences():
+    # A file of one line is its text, not a title over nothing: it was stored with no sentence, never answered.
+    assert [s.text for s in split_document("Just a headline here\n\n", "en").sentences] == ["Just a headline here"]
+    assert split_document("Just a headline here\n\n", "en").title == ""
+    # Chinese and Japanese end sentences with full-width stops and go on without a space or a capital.
+    text = "标题\n\n北京市今天发布了新的交通规定。市民需要遵守！他说：“好。”然后走了。"
+    layout = split_document(text, "zh")
+    assert layout.title == "标题"
+    assert [s.text for s in layout.sentences] == [
+        "北京市今天发布了新的交通规定。", "市民需要遵守！", "他说：“好。”", "然后走了。"]
+    assert title_line("北京市今天发布了新的交通规定。") is None  # a sentence, not a title
+
+
 def test_a_sentence_carrying_on_the_one_before_is_embedded_with_it(bundled_text):
     sentences = split_document(bundled_text, "fr").sentences
     by_start = {s.text[:20]: s for s in sentences}
