@@ -68,7 +68,6 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
         return True
     if kind in lang.units:
         folded = [fold(t) for t in _TOKEN.findall(sentence)]
-
         units = lang.units[kind]
         return any(
             lang.like_num(word) and word not in asked
