@@ -35,6 +35,7 @@ _INITIAL = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
 _AFP_HEADING = re.compile(r"^-\s+(?P<title>.+?)\s+-$", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*$")
 _SPACE = re.compile(r"[\s\u00a0]+")
+_LINE_START = re.compile(r"[ \t\u00a0]*[\"'\u00ab\u201c(\[]?\s?[A-Z0-9\u00c0-\u00de]")
 _SENTENCE_END = re.compile(r"[.!?\u2026:;,\u3002\uff01\uff1f\uff0c]\s*[\"'\u00bb\u201d)\u300d\u300f\uff09]*$")
 
 
@@ -108,6 +109,32 @@ def _paragraph(document: str, start: int, end: int) -> Iterator[Paragraph]:
     if start < end:
         text = document[start:end]
         yield Paragraph(start, end, text, heading_title(text))
+
+
+def leading_lines(document: str, paragraph: Paragraph) -> list[Paragraph]:
+    """The first paragraph cut at its leading title and byline lines, when its lines are not set apart by blank
+    lines (text pasted from a web page: a headline, a byline and the first sentence on three lines in a row).
+
+    A leading line is cut off when it is short, does not end like a sentence, and the next line starts like a
+    sentence (a capital, a digit, a quote): a headline or a byline. Hard-wrapped prose goes on in lower case and
+    keeps its lines together.
+    """
+    pieces = []
+    start = paragraph.start
+    while True:
+        newline = document.find("\n", start, paragraph.end)
+        if newline < 0:
+            break
+        line = document[start:newline].strip()
+        if not line or len(line) > MAX_TITLE_CHARS or _SENTENCE_END.search(line) or not _LINE_START.match(
+                document, newline + 1, paragraph.end):
+            break
+        pieces.append(Paragraph(start, start + len(document[start:newline].rstrip()), line, heading_title(line)))
+        start, _ = _trimmed_span(document, newline + 1, paragraph.end)
+    if not pieces:
+        return [paragraph]
+    rest = document[start:paragraph.end]
+    return [*pieces, Paragraph(start, paragraph.end, rest, heading_title(rest))]
 
 
 def _is_abbreviation(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
@@ -188,6 +215,9 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
     previous_start: int | None = None
     paragraphs = split_paragraphs(document)
     first = next(paragraphs, None)
+    if first is not None:
+        first, *more = leading_lines(document, first)
+        paragraphs = chain(more, paragraphs)
     second = next(paragraphs, None)
     # A lone line is the document's text, not a title over nothing: it must be found and cited.
     alone = second is None

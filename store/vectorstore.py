@@ -532,8 +532,7 @@ class Store:
     ) -> WriteResult:
         """Store a document and its sentences, replacing any older version of the same source.
 
-        A document whose text and sentence count are unchanged and whose rows agree with its record is not written
-        again.
+        A document whose text and sentences are unchanged and whose rows agree with its record is not written again.
         New rows are written and checked before the record switches to them; a failure (or a kill) before
         that leaves the previous version in place.
         """
@@ -542,16 +541,19 @@ class Store:
             digest = content_hash(text)
             previous = self._records.get(doc_id)
             repaired = False
-            # Same text split into as many sentences: a new release's splitter may find text an older one did not
-            # (a lone line was once a title over nothing), and then the document is written again.
-            if (previous is not None and previous.content_hash == digest
-                    and previous.sentence_count == len(sentences)):
-                if self._rows_agree(previous):
+            if previous is not None and previous.content_hash == digest:
+                stored = self._stored_spans(previous)
+                # Same text, same sentences: nothing to write. A new release's splitter may cut the same text
+                # otherwise (a lone line was once a title over nothing), and then the document is written again.
+                if stored == sorted((s.start, s.end, s.context_start, s.section) for s in sentences):
                     if (previous.title, previous.language) != (meta.title, meta.language):
                         self._commit(replace(previous, title=meta.title, language=meta.language))
                     return WriteResult(added=0, unchanged=previous.sentence_count, removed=0)
-                repaired = True
-                logger.warning("%s: stored rows disagree with its record; writing it again", meta.source)
+                if stored is None:
+                    repaired = True
+                    logger.warning("%s: stored rows disagree with its record; writing it again", meta.source)
+                else:
+                    logger.info("%s: split into other sentences by this release; writing it again", meta.source)
             write_id = secrets.token_hex(6)
             self._journal_add(write_id, doc_id, "write")
             try:
@@ -639,18 +641,22 @@ class Store:
         self.lexicon.remove_document(doc_id)
         self._discard(doc_id, keep=None)
 
-    def _rows_agree(self, record: StoredDocument) -> bool:
+    def _stored_spans(self, record: StoredDocument) -> list[tuple[int, int, int, str]] | None:
+        """The stored sentences' (start, end, context start, section), sorted; None when the rows disagree with the
+        record (a write cut short, a lexicon behind)."""
         sentences, documents, _ = self._collections()
         rows = self._run(lambda _c: sentences.get(where={"doc_id": record.doc_id}, include=["metadatas"]))
         pages = self._run(lambda _c: documents.get(
             where={"$and": [{"kind": "page"}, {"doc_id": record.doc_id}]}, include=["metadatas"]))
         current_rows = [m for m in rows["metadatas"] if m.get("write_id") == record.write_id]
         current_pages = [m for m in pages["metadatas"] if m.get("write_id") == record.write_id]
-        return (
+        agree = (
             len(current_rows) == len(rows["ids"]) == record.sentence_count
             and len(current_pages) == len(pages["ids"]) == record.pages
             and self.lexicon.held().get(record.doc_id) == record.write_id
         )
+        return sorted((m["start"], m["end"], m.get("context_start", m["start"]), m.get("section", ""))
+                      for m in current_rows) if agree else None
 
     def _commit(self, record: StoredDocument) -> None:
         """Switch the document to ``record`` (one upsert) and publish a new revision."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -121,21 +123,29 @@ def test_cli_ingest_upgrades_a_store_embedded_with_another_model(env, fresh_sett
     assert answered.exit_code == 0 and "Kozlov" in answered.output
 
 
-def test_a_document_an_older_splitter_left_without_sentences_is_written_again(env, fresh_store, tmp_path):
+def test_a_document_an_older_splitter_cut_otherwise_is_written_again(env, fresh_store, tmp_path):
     from ingest import load_file
+    from ingest.split import Sentence
     from store import DocumentMeta
 
-    path = tmp_path / "headline.txt"
-    path.write_text("Leeds approves a cycle network\n\n", encoding="utf-8")
-    document = load_file(path)
-    # The previous release took a lone line for a title over nothing and stored the document with no sentence.
-    fresh_store.write_document(DocumentMeta(source=document.source, title="Leeds approves a cycle network",
-                                            language="en", origin=document.origin), document.text, ())
-    assert run(env, "sources").output.count("0 sentences") == 1
-    again = run(env, "ingest", str(path))
-    assert again.exit_code == 0 and "1 sentences added" in again.output, again.output
-    answered = run(env, "ask", "--source", str(path), "What did Leeds approve?")
-    assert answered.exit_code == 0 and "[1] " in answered.output and "cycle network" in answered.output
+    lone, pasted = tmp_path / "headline.txt", tmp_path / "pasted.txt"
+    lone.write_text("Leeds approves a cycle network\n\n", encoding="utf-8")
+    pasted.write_text("Bedford votes on housing\nThe council voted 30 to 12 for 400 homes.", encoding="utf-8")
+    # The previous release took a lone line for a title over nothing (no sentence), and a headline on the line
+    # above the first sentence for part of it: the same number of sentences as now, cut otherwise.
+    older = {lone: [], pasted: [Sentence(0, len(pasted.read_text(encoding="utf-8")),
+                                         pasted.read_text(encoding="utf-8"), 0)]}
+    for path, sentences in older.items():
+        document = load_file(path)
+        fresh_store.write_document(DocumentMeta(source=document.source, title=document.title, language="en",
+                                                origin=document.origin), document.text, sentences)
+    again = run(env, "ingest", str(lone), str(pasted))
+    assert again.exit_code == 0 and "2 sentences added, 0 unchanged" in again.output, again.output
+    answered = run(env, "ask", "--source", str(lone), "What did Leeds approve?")
+    assert answered.exit_code == 0 and "cycle network" in answered.output, answered.output
+    voted = run(env, "ask", "--json", "--source", str(pasted), "How many homes did the council vote for?")
+    assert json.loads(voted.output)["citations"][0]["text"] == "The council voted 30 to 12 for 400 homes."
+    assert "0 sentences added, 2 unchanged" in run(env, "ingest", str(lone), str(pasted)).output
 
 
 def test_cli_questions_with_bad_text_get_one_line(env):

@@ -63,6 +63,21 @@ def test_a_lone_line_is_text_and_wide_stops_end_sentences():
     assert title_line("北京市今天发布了新的交通规定。") is None  # a sentence, not a title
 
 
+def test_a_headline_and_byline_pasted_on_lines_of_their_own_are_cut_off():
+    # Text pasted from a web page keeps single line breaks: the headline and the byline ran into the first sentence.
+    pasted = ("Leeds council approves cycle network\nBy Hannah Okafor\nLeeds City Council on Wednesday approved a "
+              "network of cycle lanes. Councillors voted 51 to 38.\nWork will start in September.")
+    layout = split_document(pasted, "en")
+    assert layout.title == "Leeds council approves cycle network"
+    assert [s.text for s in layout.sentences] == [
+        "By Hannah Okafor", "Leeds City Council on Wednesday approved a network of cycle lanes.",
+        "Councillors voted 51 to 38.", "Work will start in September."]
+    # Hard-wrapped prose goes on in lower case: its lines stay one sentence.
+    wrapped = "The council approved on Wednesday a network of protected cycle lanes\nafter a debate. It cost £42m."
+    assert [s.text for s in split_document(wrapped, "en").sentences] == [
+        "The council approved on Wednesday a network of protected cycle lanes\nafter a debate.", "It cost £42m."]
+
+
 def test_a_sentence_carrying_on_the_one_before_is_embedded_with_it(bundled_text):
     sentences = split_document(bundled_text, "fr").sentences
     by_start = {s.text[:20]: s for s in sentences}
