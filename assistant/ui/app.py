@@ -122,7 +122,7 @@ class ChatApp:
 
                 report = ingest_documents(self.store, [document], show_progress=False, progress=advance)
                 item = report.documents[0]
-                key = "added" if item.added else "unchanged"
+                key = ("added_one" if item.added == 1 else "added") if item.added else "unchanged"
                 lines.append(text(key, language, title=document.title or document.source,
                                   sentences=item.added or item.unchanged))
         return lines

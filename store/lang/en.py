@@ -166,6 +166,7 @@ STRINGS = {
     "intro": "Answers come only from the article: every [n] is an exact quote, click it to see it highlighted. "
     "When the article does not say, the assistant tells you. Ask in French or English.",
     "all_documents": "All documents", "sentences": "sentences",
+    "added_one": "{title}: added (1 sentence)",
     "added": "{title}: added ({sentences} sentences)", "unchanged": "{title}: already there, unchanged",
     "empty": "The question is empty: type a question about the article.",
     "encoding": "The question holds invalid bytes: retype it.",

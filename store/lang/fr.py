@@ -173,6 +173,7 @@ STRINGS = {
     "la voir surlignée. Quand l'article ne dit rien, l'assistant le dit. Questions en français ou en "
     "anglais.",
     "all_documents": "Tous les documents", "sentences": "phrases",
+    "added_one": "{title} : ajouté (1 phrase)",
     "added": "{title} : ajouté ({sentences} phrases)", "unchanged": "{title} : déjà là, inchangé",
     "empty": "La question est vide : écrivez une question sur l'article.",
     "encoding": "La question contient des octets invalides : retapez-la.",

@@ -243,6 +243,9 @@ def test_upload_an_article_pick_it_and_ask_about_it(own_page, tmp_path):
     page.locator("#citechat-library-box").get_by_text("Library").click()
     page.locator("#citechat-upload input[type=file]").set_input_files([str(article), str(hostile)])
     page.locator("#citechat-status").get_by_text("added").first.wait_for(timeout=120_000)
+    # One status line per file, in words a reader would write: "1 sentence", not "1 sentences".
+    page.locator("#citechat-status").get_by_text("added (1 sentence)").wait_for(timeout=120_000)
+    assert "added (2 sentences)" in page.locator("#citechat-status").inner_text()
     page.locator("#citechat-picker input").click()
     page.get_by_role("option", name="La fusée Soyouz").click()
     page.keyboard.press("Escape")
