@@ -90,9 +90,12 @@ def title_line(paragraph: str) -> str | None:
     if heading is not None:
         return heading
     flat = paragraph.strip()
-    if not flat or "\n" in flat or len(flat) > MAX_TITLE_CHARS or _SENTENCE_END.search(flat):
-        return None
-    return flat
+    return flat if _title_like(flat) else None
+
+
+def _title_like(flat: str) -> bool:
+    """Whether stripped text is a single short line that does not end like a sentence (a headline, a byline)."""
+    return bool(flat) and "\n" not in flat and len(flat) <= MAX_TITLE_CHARS and not _SENTENCE_END.search(flat)
 
 
 def split_paragraphs(document: str) -> Iterator[Paragraph]:
@@ -125,11 +128,10 @@ def leading_lines(document: str, paragraph: Paragraph) -> list[Paragraph]:
         newline = document.find("\n", start, paragraph.end)
         if newline < 0:
             break
-        line = document[start:newline].strip()
-        if not line or len(line) > MAX_TITLE_CHARS or _SENTENCE_END.search(line) or not _LINE_START.match(
-                document, newline + 1, paragraph.end):
+        line = document[start:newline].rstrip()  # ``start`` is already past any white space
+        if not _title_like(line) or not _LINE_START.match(document, newline + 1, paragraph.end):
             break
-        pieces.append(Paragraph(start, start + len(document[start:newline].rstrip()), line, heading_title(line)))
+        pieces.append(Paragraph(start, start + len(line), line, heading_title(line)))
         start, _ = _trimmed_span(document, newline + 1, paragraph.end)
     if not pieces:
         return [paragraph]
