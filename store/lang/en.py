@@ -52,7 +52,8 @@ QUESTION_TYPES = (
                  r"\bfor how long\b|\bhow many (?:years|months|weeks|days|hours|minutes|seconds|decades|centuries)\b"),
     ("distance", r"\bhow far\b|\bwhat (?:is |was )?(?:the )?distance\b"),
     ("money", r"\bhow much (?:did|does|do|will|would|was|were|is)\b.*\b(?:cost|pay|paid|spend|spent|earn|earned|worth|"
-              r"charge|raise|raised)\b|\bhow much money\b|\bwhat (?:is |was )?(?:the )?(?:price|cost|budget)\b"),
+              r"charge|raise|raised)\b|\bhow much money\b|"
+              r"\bwhat (?:is |was |are |were )?(?:the )?(?:price|cost|budget|salary|wage|fee|fine|rent|fare)s?\b"),
     ("population", r"\bwhat (?:is |was )?(?:the )?population\b|\bhow many (?:people|inhabitants|residents) live\b"),
     ("percentage", r"\bwhat (?:percentage|percent|proportion|share)\b"),
     ("number", r"\bhow (?:many|much|old|long|far|large|big|tall|high|wide|deep|often)\b|"

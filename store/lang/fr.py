@@ -55,7 +55,8 @@ QUESTION_TYPES = (
                  r"\bquelle (?:est |était |a été )?(?:la )?durée\b"),
     ("distance", r"\bà quelle distance\b|\bquelle (?:est |était )?(?:la )?distance\b|\bà combien de kilomètres\b"),
     ("money", r"\bcombien (?:a |ont |avait |aurait )?(?:coûté|coûte|coûtent|valait|vaut|rapporté)\b|"
-              r"\bquel (?:est |était |a été )?(?:le )?(?:prix|coût|montant|budget)\b"),
+              r"\bquel (?:est |était |a été )?(?:le )?(?:prix|coût|montant|budget|salaire|loyer|tarif)\b|"
+              r"\bquelle (?:est |était |a été )?(?:l'|la )?(?:amende|rémunération)\b"),
     ("population", r"\bcombien d'habitants\b|\bquelle (?:est |était )?(?:la )?population\b"),
     ("percentage", r"\bquel (?:est |était )?(?:le )?pourcentage\b|\bquelle (?:est |était )?(?:la )?proportion\b"),
     ("number", r"\bcombien\b|\bquel(?:le)?s? (?:est |était |sont )?(?:l'|le |la )?(?:âge|nombre|pourcentage|"

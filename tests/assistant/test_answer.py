@@ -427,6 +427,33 @@ def test_money_is_no_population_and_a_count_of_none_answers_how_many(fresh_setti
     assert_verbatim(victims, fire)
 
 
+_STRIKE = (
+    'Grève des contrôleurs aériens : 1 200 vols annulés à Marseille et Nice\n\nPar Claire Dumas\n\nQuelque 1 '
+    "200 vols ont été annulés jeudi dans les aéroports de Marseille-Provence et de Nice-Côte d'Azur en raison "
+    "d'une grève des contrôleurs aériens, a annoncé la Direction générale de l'aviation civile (DGAC).\n\nLe "
+    "mouvement, lancé à l'appel du syndicat SNCTA, doit durer jusqu'à samedi matin. Les grévistes réclament "
+    'des recrutements supplémentaires et une revalorisation de leurs primes, gelées depuis 2019.\n\nÀ Nice, '
+    'deuxième aéroport de France après Paris, près de la moitié des vols prévus ont été supprimés. La compagnie '
+    "Ryanair a dénoncé « une prise d'otages des passagers » et réclamé un service minimum garanti.\n\nLe ministre "
+    'des Transports, Philippe Tabarot, a appelé les syndicats « à la responsabilité » et proposé une réunion '
+    'lundi. « Le dialogue reste ouvert, mais on ne peut pas paralyser le ciel du Sud au début des vacances '
+    '», a-t-il déclaré.\n\nSelon la DGAC, environ 150 000 passagers sont touchés. Les voyageurs sont invités '
+    "à vérifier le statut de leur vol avant de se rendre à l'aéroport.\n\nLa dernière grève de cette ampleur "
+    'remonte à avril 2023, lorsque près de 3 000 vols avaient été annulés en deux jours.'
+)
+
+
+def test_a_salary_is_an_amount_of_money(fresh_settings, fresh_store, tmp_path):
+    strike = ingested(fresh_store, tmp_path / "greve.txt", _STRIKE)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # The story gives no pay: a salary question quoted the strikers' demands as a sure answer (0.77).
+    salary = assistant.answer("Quel est le salaire d'un contrôleur aérien ?", sources=["greve.txt"])
+    assert not salary.grounded and salary.abstain_reason == "answer_type"
+    flights = assistant.answer("Combien de vols ont été annulés ?", sources=["greve.txt"])
+    assert flights.grounded and "1 200 vols" in flights.citations[0].text
+    assert_verbatim(flights, strike)
+
+
 def test_cli_ask_prints_the_answer_and_json(fresh_settings):
     from tests.conftest import cli_env
 

@@ -28,6 +28,12 @@ def test_short_questions_are_told_apart_among_supported_languages(question, expe
         ("fr", "Combien de drones Kim a-t-il reçus ?", "number"),
         ("fr", "Quel âge a Kim Jong Un ?", "age"),
         ("fr", "Combien a coûté le train ?", "money"),
+        # A pay, a fee or a fine is an amount of money, as a price is.
+        ("fr", "Quel est le salaire d'un contrôleur aérien ?", "money"),
+        ("fr", "Quelle a été l'amende ?", "money"),
+        ("en", "What is the salary of an air traffic controller?", "money"),
+        ("en", "What were the fines?", "money"),
+        ("en", "What is the finest hotel in town?", None),
         ("en", "How long did the visit last?", "duration"),
         ("en", "How long is the river?", "number"),
         ("fr", "Quand doivent-ils se revoir ?", "date"),
