@@ -140,8 +140,7 @@ def candidate_features(retrieval: Retrieval) -> list[dict[str, float]]:
     kind = question.lang.question_type(question.text)
     asked = {fold(w) for w in [*words(question.text), *_TOKEN.findall(question.text)]}
     question_terms = set(analyse(question.text, question.language))
-    # Only a plain count counts a noun: "combien de temps" asks for a duration, which no number "counts".
-    noun = question.lang.counted_noun(question.text) if kind == "number" else None
+    noun = question.lang.counted_noun(question.text)
     noun_terms = analyse(noun, question.language) if noun else []
     rows = []
     for i, candidate in enumerate(candidates):

@@ -21,8 +21,8 @@ _CAPITALISED = re.compile(r"\b([A-ZÀ-Þ][\w\u00c0-\u024f-]+)")
 class Question:
     """A validated question and what every answering path derives from it.
 
-    ``query`` is what retrieval searches for: the question itself, or for a follow-up the question with the
-    names it leans on carried from the conversation ("How far is it from Moscow? (Putin, Kim)").
+    ``query`` is what retrieval searches for: the question itself, or for a follow-up the question with what it
+    leans on carried from the conversation ("How far is it from Moscow? (Putin, Kim)"; see ``referent``).
     """
 
     text: str
@@ -112,13 +112,16 @@ def is_follow_up(question: str, lang: Language) -> bool:
     plain = lang.inverted_pronoun.sub(" ", lower) if lang.inverted_pronoun is not None else lower
     if any(w in lang.follow_up_words for w in words(plain)):
         return True
-    if lower.startswith(lang.follow_up_openings):
+    content = analyse(" ".join(w for w in words(question) if fold(w) not in lang.asking_words), lang.code)
+    # "Et à Nice ?" continues the talk with a name alone; "And how did the thieves get in?" is a question of its
+    # own whatever its first word, and carrying the last question's words into it only blurs it.
+    if lower.startswith(lang.follow_up_openings) and len(content) <= 1:
         return True
     # "De quoi parle l'article ?" names what it is about, the article, though it has no content word.
     if lang.asks_for_gist(question):
         return False
     # Ellipsis ("Et pourquoi ?"): one content word or none, and no name to stand on.
-    return len(analyse(question, lang.code)) <= 1 and not named
+    return len(content) <= 1 and not named
 
 
 def without_names(question: str) -> str:
@@ -141,17 +144,27 @@ def _function_words() -> frozenset[str]:
 
 
 def standalone(question: str, history: Sequence[tuple[str, str]], lang: Language) -> tuple[str, ...]:
-    """Names a follow-up leans on, carried from the latest earlier question that has some."""
+    """What a follow-up leans on (see ``referent``), less the words it already has."""
     if not history or not is_follow_up(question, lang):
         return ()
-    for previous, _ in reversed(history):
-        previous_lang = language(detect(without_names(previous), among=supported()))
-        carried = entities(previous, previous_lang) or [
-            w for w in words(previous) if analyse(w, previous_lang.code)
-        ]
-        if carried:
-            return tuple(w for w in carried if w.lower() not in question.lower())
-    return ()
+    return tuple(w for w in referent(history) if w.lower() not in question.lower())
+
+
+def referent(history: Sequence[tuple[str, str]]) -> list[str]:
+    """What the conversation is about after ``history``, turn by turn: a question's names; else, for a follow-up,
+    what it leaned on ("Where is it used?" after "How much does it cost?" after "Who makes the vaccine?" is still
+    about the vaccine); else its content words, those its answer repeats when there are some ("How many children
+    took part?" answered "…followed 12,400 children…" is about the children, not "many" or "part": words the next
+    answer need not hold, and whose absence would make it look unsure); a question with none of these leaves it."""
+    about: list[str] = []
+    for question, reply in history:
+        lang = language(detect(without_names(question), among=supported()))
+        names = entities(question, lang)
+        leaned = [w for w in about if w.lower() not in question.lower()] if is_follow_up(question, lang) else []
+        content = list(dict.fromkeys(w for w in words(question) if analyse(w, lang.code)))
+        answered = set(analyse(reply, lang.code))
+        about = names or leaned or [w for w in content if set(analyse(w, lang.code)) <= answered] or content or about
+    return about
 
 
 def prepare(question: object, history: Sequence | None = None, *, languages: Iterable[str] = ()) -> Question:

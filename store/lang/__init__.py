@@ -59,6 +59,7 @@ class Language:
     units: Mapping[str, frozenset[str]] = field(default_factory=dict)
     counted: re.Pattern[str] | None = None
     none_words: frozenset[str] = frozenset()
+    asking_words: frozenset[str] = frozenset()
     spoken_by: re.Pattern[str] | None = None
     reports: re.Pattern[str] | None = None
     asks_words: re.Pattern[str] | None = None
@@ -141,6 +142,7 @@ def language(code: str | None) -> Language:
         units={kind: frozenset(fold(w) for w in words.split()) for kind, words in module.UNITS.items()},
         counted=re.compile(module.COUNTED, re.IGNORECASE),
         none_words=frozenset(fold(w) for w in module.NONE_WORDS),
+        asking_words=frozenset(fold(w) for w in module.ASKING_WORDS),
         spoken_by=re.compile(module.SPOKEN_BY),
         reports=re.compile(module.REPORTS),
         asks_words=re.compile(module.ASKS_WORDS, re.IGNORECASE),

@@ -132,6 +132,8 @@ FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these
 """.split()
 FOLLOW_UP_OPENINGS = ("and ", "what about", "how about")
+# Words that only ask ("how many", "how much"), not what about: "And how many seriously?" says one thing.
+ASKING_WORDS = "many much".split()
 # English has no complex inversion ("Kim a-t-il…" repeats its subject): a pronoun is always anaphoric.
 INVERTED_PRONOUN = None
 

@@ -134,6 +134,8 @@ FOLLOW_UP_WORDS = """
 il elle ils elles lui leur leurs eux celui celle ceux celles son sa ses y là-bas
 """.split()
 FOLLOW_UP_OPENINGS = ("et ", "et pour", "et la", "et le", "et les")
+# Words that only ask, not what about ("combien" is already a stop word).
+ASKING_WORDS: list[str] = []
 # An inverted subject pronoun ("a-t-il", "sont-ils") with no name in the question.
 INVERTED_PRONOUN = r"-t-(?:il|elle|ils|elles)\b|\b(?:est|a|ont|sont|était|avait)-(?:il|elle|ils|elles)\b"
 

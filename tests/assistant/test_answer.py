@@ -454,6 +454,43 @@ def test_a_salary_is_an_amount_of_money(fresh_settings, fresh_store, tmp_path):
     assert_verbatim(flights, strike)
 
 
+_TRIAL = (
+    'New malaria vaccine cuts child deaths by a third in Ghana trial\n\nA malaria vaccine developed at the '
+    'University of Oxford reduced deaths among young children by 33 per cent in a two-year trial in northern '
+    'Ghana, researchers reported in The Lancet on Thursday.\n\nThe trial followed 12,400 children aged between '
+    'five months and three years in the Kassena-Nankana district. Half received four doses of the vaccine, '
+    "known as R21, and half received a rabies vaccine as a control.\n\nDr Abena Owusu, the trial's principal "
+    'investigator, said the results were "the strongest evidence yet that vaccination can change the course '
+    'of this disease". She added that uptake of the fourth dose had been lower than hoped, at 71 per cent.\n\nEach '
+    'dose costs about $3.90, according to the Serum Institute of India, which manufactures the vaccine. The '
+    'World Health Organization recommended R21 in October 2023, and it has since been rolled out in 17 African '
+    'countries.\n\nMalaria killed an estimated 597,000 people in 2023, three-quarters of them children under '
+    'five, according to the WHO. Most deaths occur in sub-Saharan Africa.\n\nSide effects were mostly mild, '
+    'the authors said. Fever within two days of vaccination was reported in 9 per cent of children, and no '
+    'deaths were linked to the vaccine.\n\nCritics noted that the trial was not designed to measure protection '
+    'beyond two years, and that the study area has a short rainy season, which may not reflect conditions '
+    'elsewhere.'
+)
+
+
+def test_a_conversation_without_names_carries_what_it_is_about(fresh_settings, fresh_store, tmp_path):
+    trial = ingested(fresh_store, tmp_path / "trial.txt", _TRIAL)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    first = assistant.answer("How many children took part?", sources=["trial.txt"])
+    assert first.grounded and first.citations[0].text.startswith("The trial followed 12,400 children")
+    # "they" carried "many children took part": the age sentence lacks "many", "took" and "part", and it abstained.
+    age = assistant.answer("And how old were they?", [("How many children took part?", first.text)],
+                           sources=["trial.txt"])
+    assert age.retrieval_query == "And how old were they? (children)"
+    assert age.grounded and age.citations[0].text.startswith("The trial followed 12,400 children")
+    assert_verbatim(age, trial)
+    # A question of its own after "And" carries nothing: it abstained with "receive" carried from the turn before.
+    effects = assistant.answer("And the side effects?", [("What did they receive?", "Four doses.")],
+                               sources=["trial.txt"])
+    assert effects.retrieval_query == "And the side effects?"
+    assert effects.grounded and effects.citations[0].text.startswith("Side effects were mostly mild")
+
+
 def test_cli_ask_prints_the_answer_and_json(fresh_settings):
     from tests.conftest import cli_env
 

@@ -52,7 +52,11 @@ def test_a_questions_language_is_told_from_its_words_not_the_names_it_borrows(qu
      ("How far is it from Moscow?", "en", True), ("Who is Kozlov?", "en", False),
      # A question about the article names its subject, the article; one that says "it" still leans on the talk.
      ("De quoi parle l'article ?", "fr", False), ("Summarize the article.", "en", False),
-     ("When did it happen?", "en", True), ("Que s'est-il passé ?", "fr", True)],
+     ("When did it happen?", "en", True), ("Que s'est-il passé ?", "fr", True),
+     # "And…" continues the talk only when little else is said: a name alone, or one word.
+     ("Et à Nice ?", "fr", True), ("What about the van?", "en", True),
+     ("And how did the thieves get in?", "en", False), ("And the side effects?", "en", False),
+     ("Et la compagnie Ryanair, qu'a-t-elle dit ?", "fr", False)],
 )
 def test_follow_ups_are_detected_from_language_data(question, code, expected):
     assert is_follow_up(question, language(code)) is expected
@@ -63,6 +67,23 @@ def test_a_follow_up_carries_the_names_of_the_previous_question_as_a_readable_qu
     assert prepared.carried == ("Putin", "Kim")
     assert prepared.query == "How far is it from Moscow? (Putin, Kim)"
     assert prepare("Who is Kozlov?", [("Where did Putin and Kim meet?", "")]).query == "Who is Kozlov?"
+
+
+def test_a_follow_up_carries_what_the_conversation_is_about():
+    # Without names, the previous question's words that its answer repeats: "children", not "many … took part",
+    # which no answer about their age holds (it abstained).
+    took_part = ("How many children took part?", "The trial followed 12,400 children aged between five months and "
+                 "three years.")
+    assert prepare("And how old were they?", [took_part]).carried == ("children",)
+    # An answer that repeats none of them (or no answer): all of them.
+    assert prepare("And how old were they?", [(took_part[0], "")]).carried == ("many", "children", "took", "part")
+    # A chain of follow-ups keeps the referent of the first: "it" is still the vaccine, not the cost.
+    chain = [("Who makes the vaccine?", "The Serum Institute of India manufactures the vaccine."),
+             ("How much does it cost?", "Each dose costs about $3.90.")]
+    assert prepare("Where is it used?", chain).carried == ("vaccine",)
+    assert prepare("Who is leading the inquiry?", chain).carried == ()
+    # A long talk of follow-ups is read once, turn by turn.
+    assert prepare("And how?", [("And why?", "")] * 300).carried == ()
 
 
 def test_history_accepts_pairs_and_messages():

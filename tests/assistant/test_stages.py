@@ -8,7 +8,7 @@ import pytest
 
 from assistant import calibration
 from assistant.checks import AnswerTypeFilter, EchoFilter, ScoreCutoff, Scored, build_stages, run_stages
-from assistant.features import candidate_features, counts, coverage, holds_type
+from assistant.features import counts, coverage, holds_type
 from assistant.question import Question
 from assistant.render import render, shown_text
 from assistant.retrieve import Candidate, Retrieval
@@ -235,19 +235,6 @@ def test_a_number_counts_a_noun_of_its_own_phrase(sentence, expected):
 )
 def test_a_count_of_none_answers_how_many(noun, sentence, code, expected):
     assert counts(analyse(noun, code)[0], sentence, language(code)) is expected
-
-
-@pytest.mark.parametrize(
-    ("question", "count_absent"),
-    [("Combien de contrôleurs sont en grève ?", 1.0),  # "trois jours" counts no controller
-     ("Combien de jours a duré la grève ?", 0.0),
-     # A duration question: "temps" is no noun any number counts, the answer type checks the unit instead.
-     ("Combien de temps a duré la grève ?", 0.0)],
-)
-def test_only_a_plain_count_asks_its_noun_to_be_counted(question, count_absent):
-    sentence = scored("La grève a duré trois jours.", 0.5)
-    found = replace(retrieval(question), candidates=(sentence.candidate,))
-    assert candidate_features(found)[0]["count_absent"] == count_absent
 
 
 def test_coverage_weighs_rare_words_more():
