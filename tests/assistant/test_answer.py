@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -427,20 +428,9 @@ def test_money_is_no_population_and_a_count_of_none_answers_how_many(fresh_setti
     assert_verbatim(victims, fire)
 
 
-_STRIKE = (
-    'Grève des contrôleurs aériens : 1 200 vols annulés à Marseille et Nice\n\nPar Claire Dumas\n\nQuelque 1 '
-    "200 vols ont été annulés jeudi dans les aéroports de Marseille-Provence et de Nice-Côte d'Azur en raison "
-    "d'une grève des contrôleurs aériens, a annoncé la Direction générale de l'aviation civile (DGAC).\n\nLe "
-    "mouvement, lancé à l'appel du syndicat SNCTA, doit durer jusqu'à samedi matin. Les grévistes réclament "
-    'des recrutements supplémentaires et une revalorisation de leurs primes, gelées depuis 2019.\n\nÀ Nice, '
-    'deuxième aéroport de France après Paris, près de la moitié des vols prévus ont été supprimés. La compagnie '
-    "Ryanair a dénoncé « une prise d'otages des passagers » et réclamé un service minimum garanti.\n\nLe ministre "
-    'des Transports, Philippe Tabarot, a appelé les syndicats « à la responsabilité » et proposé une réunion '
-    'lundi. « Le dialogue reste ouvert, mais on ne peut pas paralyser le ciel du Sud au début des vacances '
-    '», a-t-il déclaré.\n\nSelon la DGAC, environ 150 000 passagers sont touchés. Les voyageurs sont invités '
-    "à vérifier le statut de leur vol avant de se rendre à l'aéroport.\n\nLa dernière grève de cette ampleur "
-    'remonte à avril 2023, lorsque près de 3 000 vols avaient été annulés en deux jours.'
-)
+# Stories of our own, also in the conversation set (tests/data/conversations).
+_STORIES = Path(__file__).resolve().parents[1] / "data" / "conversations" / "articles"
+_STRIKE = (_STORIES / "greve-controleurs.txt").read_text(encoding="utf-8")
 
 
 def test_a_salary_is_an_amount_of_money(fresh_settings, fresh_store, tmp_path):
@@ -454,23 +444,7 @@ def test_a_salary_is_an_amount_of_money(fresh_settings, fresh_store, tmp_path):
     assert_verbatim(flights, strike)
 
 
-_TRIAL = (
-    'New malaria vaccine cuts child deaths by a third in Ghana trial\n\nA malaria vaccine developed at the '
-    'University of Oxford reduced deaths among young children by 33 per cent in a two-year trial in northern '
-    'Ghana, researchers reported in The Lancet on Thursday.\n\nThe trial followed 12,400 children aged between '
-    'five months and three years in the Kassena-Nankana district. Half received four doses of the vaccine, '
-    "known as R21, and half received a rabies vaccine as a control.\n\nDr Abena Owusu, the trial's principal "
-    'investigator, said the results were "the strongest evidence yet that vaccination can change the course '
-    'of this disease". She added that uptake of the fourth dose had been lower than hoped, at 71 per cent.\n\nEach '
-    'dose costs about $3.90, according to the Serum Institute of India, which manufactures the vaccine. The '
-    'World Health Organization recommended R21 in October 2023, and it has since been rolled out in 17 African '
-    'countries.\n\nMalaria killed an estimated 597,000 people in 2023, three-quarters of them children under '
-    'five, according to the WHO. Most deaths occur in sub-Saharan Africa.\n\nSide effects were mostly mild, '
-    'the authors said. Fever within two days of vaccination was reported in 9 per cent of children, and no '
-    'deaths were linked to the vaccine.\n\nCritics noted that the trial was not designed to measure protection '
-    'beyond two years, and that the study area has a short rainy season, which may not reflect conditions '
-    'elsewhere.'
-)
+_TRIAL = (_STORIES / "malaria-vaccine.txt").read_text(encoding="utf-8")
 
 
 def test_a_conversation_without_names_carries_what_it_is_about(fresh_settings, fresh_store, tmp_path):
