@@ -160,10 +160,15 @@ def referent(history: Sequence[tuple[str, str]]) -> list[str]:
     for question, reply in history:
         lang = language(detect(without_names(question), among=supported()))
         names = entities(question, lang)
-        leaned = [w for w in about if w.lower() not in question.lower()] if is_follow_up(question, lang) else []
+        leaned = [w for w in about if w.lower() not in question.lower()] if not names and is_follow_up(
+            question, lang) else []
+        if names or leaned:
+            about = names or leaned
+            continue
         content = list(dict.fromkeys(w for w in words(question) if analyse(w, lang.code)))
-        answered = set(analyse(reply, lang.code))
-        about = names or leaned or [w for w in content if set(analyse(w, lang.code)) <= answered] or content or about
+        if content:  # the answer, often several quotes long, is read only when its words are needed
+            answered = set(analyse(reply, lang.code))
+            about = [w for w in content if set(analyse(w, lang.code)) <= answered] or content
     return about
 
 
