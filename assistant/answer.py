@@ -240,14 +240,19 @@ class Assistant:
         return with_context(selected, trace.scored, k=k, words=question.lang.asks_for_words(question.text))
 
     def _lead(self, question: Question, scope: Sequence[str] | None, k: int, trace: Trace) -> list[Scored]:
-        """The documents' lead when the question asks about the article as a whole, else nothing.
+        """The documents' lead when the question asks about the article as a whole, their byline when it asks who
+        wrote them; else nothing.
 
         "What is the article about?", "Who are the people mentioned?" name nothing to search for: every
         sentence is about as close as any other, and the calibrated score rightly finds none that answers. A
-        news story answers them in its opening sentences. A follow-up that carries names from the conversation
-        ("When did it happen?" after "Who attacked the convoy?") is about those, not the article.
+        news story answers them in its opening sentences. "Who wrote the article?" is answered by the byline
+        and publication line under the title, which the lead skips. A follow-up that carries names from the
+        conversation ("When did it happen?" after "Who attacked the convoy?") is about those, not the article.
         """
-        if question.carried or not question.lang.asks_for_gist(question.text):
+        if question.carried:
+            return []
+        gist = question.lang.asks_for_gist(question.text)
+        if not gist and not question.lang.asks_for_byline(question.text):
             return []
         scored = by_position(trace.scored)
         openings = []
@@ -262,8 +267,10 @@ class Assistant:
                 row = self.store.lexicon.sentence_at(document.doc_id, position)
                 if row is None:
                     break
-                if not opening and lang.is_byline(row.text):
+                if gist and not opening and lang.is_byline(row.text):
                     continue  # who wrote the story is not what it says
+                if not gist and not lang.is_byline(row.text):
+                    break  # the byline lines come first, under the title; a story without them does not say
                 # Its own score when it was a candidate; a lead sentence is cited whatever its score.
                 opening.append(scored.get((document.doc_id, position)) or Scored(
                     Candidate(row, document, 0.0, 0.0, opening[-1].candidate.row if opening else None), {}, 0.0))

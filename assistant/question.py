@@ -117,8 +117,9 @@ def is_follow_up(question: str, lang: Language) -> bool:
     # own whatever its first word, and carrying the last question's words into it only blurs it.
     if lower.startswith(lang.follow_up_openings) and len(content) <= 1:
         return True
-    # "De quoi parle l'article ?" names what it is about, the article, though it has no content word.
-    if lang.asks_for_gist(question):
+    # "De quoi parle l'article ?", "Who wrote the article?" name what they are about, the article, though they
+    # have one content word or none.
+    if lang.asks_for_gist(question) or lang.asks_for_byline(question):
         return False
     # Ellipsis ("Et pourquoi ?"): one content word or none, and no name to stand on.
     return len(content) <= 1 and not named

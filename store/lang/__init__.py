@@ -64,6 +64,7 @@ class Language:
     reports: re.Pattern[str] | None = None
     asks_words: re.Pattern[str] | None = None
     asks_gist: re.Pattern[str] | None = None
+    asks_byline: re.Pattern[str] | None = None
     age_beside_name: re.Pattern[str] | None = None
     byline: re.Pattern[str] | None = None
     clock: re.Pattern[str] | None = None
@@ -93,6 +94,11 @@ class Language:
     def asks_for_gist(self, question: str) -> bool:
         """Whether the question asks about the article as a whole ("What is the article about?", "Résume le texte")."""
         return bool(self.asks_gist and self.asks_gist.search(question))
+
+    def asks_for_byline(self, question: str) -> bool:
+        """Whether the question asks who wrote the article or when it was published ("Who wrote this story?",
+        "Qui est l'auteur de l'article ?"), which its byline and publication line answer."""
+        return bool(self.asks_byline and self.asks_byline.search(question))
 
     def is_byline(self, sentence: str) -> bool:
         """Whether the sentence is a byline or a publication line ("By Helen Okafor, Science Correspondent",
@@ -147,6 +153,7 @@ def language(code: str | None) -> Language:
         reports=re.compile(module.REPORTS),
         asks_words=re.compile(module.ASKS_WORDS, re.IGNORECASE),
         asks_gist=re.compile(module.ASKS_GIST, re.IGNORECASE),
+        asks_byline=re.compile(module.ASKS_BYLINE, re.IGNORECASE),
         age_beside_name=re.compile(module.AGE_BESIDE_NAME) if module.AGE_BESIDE_NAME else None,
         byline=re.compile(module.BYLINE),
         clock=re.compile(module.CLOCK, re.IGNORECASE),

@@ -127,6 +127,15 @@ ASKS_GIST = (rf"^\s*what(?:['’]s| is| was) (?:the |this |that )?{_DOCUMENT} (?
 # had risen." is a sentence.
 BYLINE = (r"^\s*(?:(?:By|BY)\s+[A-ZÀ-ÖØ-Þ]|(?:Published|Updated|Last updated)\b)[^!?]{0,120}"
           r"(?<![^\W_]{2}\.)$")
+# A question about who wrote the article or when it was published, with nothing else asked: its byline and
+# publication line answer it. "Who wrote the letter?" asks about the story's content, so the article is named
+# ("Who wrote this story?") or its writer asked for ("Who is the author?", "What is the reporter's name?").
+_THIS = rf"(?:the |this |that )?{_DOCUMENT}"
+ASKS_BYLINE = (rf"^\s*who (?:wrote|authored|reported|signed|filed) {_THIS}\s*\??\s*$|"
+               r"^\s*(?:who|what) (?:is|was|are|were) (?:the )?(?:name of the )?(?:author|writer|reporter|journalist)s?"
+               rf"(?:['’]s? name)?(?: of {_THIS}| who wrote {_THIS})?\s*\??\s*$|"
+               rf"^\s*who is {_THIS} by\s*\??\s*$|^\s*whose {_DOCUMENT} is this\s*\??\s*$|"
+               rf"^\s*when (?:was|were) {_THIS} (?:published|written|posted|updated)\s*\??\s*$")
 
 FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these

@@ -128,6 +128,15 @@ ASKS_GIST = (rf"^\s*de quoi (?:parle|traite) {_DOCUMENT}\s*\??\s*$|"
 # them. A short line that opens so and does not end as a sentence does.
 BYLINE = (r"^\s*(?:(?:Par|PAR)\s+[A-ZÀ-ÖØ-Þ]|(?:Publié|Mis à jour|Modifié)\b)[^!?]{0,120}"
           r"(?<![^\W_]{2}\.)$")
+# Une question sur qui a écrit l'article ou quand il a été publié, sans rien d'autre : sa signature et sa ligne de
+# publication y répondent. « Qui a écrit la lettre ? » porte sur le contenu : l'article est nommé, ou son auteur.
+_WRITER = r"(?:l['’]auteure?|les auteur(?:e|)s|le journaliste|la journaliste|le rédacteur|la rédactrice)"
+_WRITER_OF = r"(?:de l['’]auteure?|des auteur(?:e|)s|du journaliste|de la journaliste|du rédacteur|de la rédactrice)"
+ASKS_BYLINE = (rf"^\s*qui (?:a (?:écrit|rédigé|signé)|signe|écrit) {_DOCUMENT}\s*\??\s*$|"
+               rf"^\s*(?:qui|quel|quelle) (?:est|était|sont) (?:{_WRITER}|le nom {_WRITER_OF})"
+               rf"(?: (?:de )?{_DOCUMENT}| du (?:texte|document))?\s*\??\s*$|"
+               rf"^\s*quand {_DOCUMENT} a-t-(?:il|elle) été (?:publiée?|écrite?|mise? en ligne)\s*\??\s*$|"
+               rf"^\s*de quand date {_DOCUMENT}\s*\??\s*$")
 
 # Words that make a question lean on the conversation ("Qu'a-t-il dit ?", "Et sa femme ?").
 FOLLOW_UP_WORDS = """

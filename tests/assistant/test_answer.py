@@ -233,6 +233,8 @@ def test_a_question_about_the_article_as_a_whole_is_answered_with_its_lead(fresh
     assert sorted(c.text[:12] for c in both.citations) == ["Le musée des", "The city cou"]
     scoped = assistant.answer("Summarize the article.", sources=["museum.txt"])
     assert [c.text[:12] for c in scoped.citations] == ["Le musée des", "Le chantier,"]
+    # A story without a byline does not say who wrote it: the question goes to the search like any other.
+    assert assistant.answer("Who wrote the article?", sources=["tram.txt"]).score is not None
     # A follow-up carrying names from the conversation is about them, not the article.
     follow_up = assistant.answer("When did it happen?", history=[("Who welcomed the vote in Leeds?", "The mayor.")],
                                  sources=["tram.txt"])
@@ -264,7 +266,9 @@ _PLANET = (
 )
 
 
-def test_a_byline_is_not_the_lead_and_a_unit_glued_to_its_number_counts(fresh_settings, fresh_store, tmp_path):
+def test_a_byline_answers_who_wrote_the_story_not_what_it_says_and_a_unit_glued_to_its_number_counts(
+    fresh_settings, fresh_store, tmp_path
+):
     text = ingested(fresh_store, tmp_path / "planet.txt", _PLANET)
     assistant = Assistant(fresh_settings, store=fresh_store)
     # The byline and the publication line come first under the title: quoted as the lead, they told who wrote the
@@ -272,6 +276,13 @@ def test_a_byline_is_not_the_lead_and_a_unit_glued_to_its_number_counts(fresh_se
     for question in ("What is the article about?", "Résume l'article."):
         answer = assistant.answer(question)
         assert [c.text[:12] for c in answer.citations] == ["Astronomers ", "The planet i"], question
+    # Who wrote it and when: the byline and the publication line (the search quoted the story or abstained).
+    for question in ("Who wrote this story?", "When was the article published?", "Qui est l'auteur de l'article ?"):
+        answer = assistant.answer(question)
+        assert answer.grounded and answer.score is None, question
+        assert [c.text for c in answer.citations] == [
+            "By Helen Okafor, Science Correspondent\nPublished 12 March 2026, updated 14:05"], question
+        assert_verbatim(answer, text)
     # "48 light years" is a distance and "£14m" an amount: both abstained on the answer type.
     assert_cited_first(assistant, ("How far away is the planet?",), "Astronomers using", text)
     assert_cited_first(assistant, ("How much will Harrow Systems pay?",), "The developer", text)
