@@ -145,7 +145,8 @@ def sources(settings: Settings, as_json: bool) -> None:
     if not docs:
         click.echo("no documents; run `citechat ingest PATH`")
     for doc in docs:
-        click.echo(f"{doc.source}\t{doc.sentence_count} sentences\t{doc.language}\t{doc.title}")
+        sentences = f"{doc.sentence_count} sentence{'' if doc.sentence_count == 1 else 's'}"
+        click.echo(f"{doc.source}\t{sentences}\t{doc.language}\t{doc.title}")
 
 
 class _NoModel:
@@ -167,7 +168,7 @@ def remove(settings: Settings, source: str) -> None:
     if record is None:
         raise click.ClickException(f"no stored document {source!r}; see `citechat sources`")
     removed = store.remove(record.source)
-    click.echo(f"removed {record.source} ({removed} sentences)")
+    click.echo(f"removed {record.source} ({removed} sentence{'' if removed == 1 else 's'})")
 
 
 def _print_answer(answer, as_json: bool) -> None:

@@ -60,8 +60,11 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
     A kind of quantity (age, duration, distance, money, population, percentage) needs a number with one of its
     units within a few words ("six jours", "8 000 kilomètres", "$5 million"); the units are language data. An age
     may also be a bare number beside a name, where a language writes it so ("Daniel Price, 52, of Clifton"). A
-    date is a date word or a year, or a time of day ("vers 3 heures", "at 10:30"): all language data.
+    date is a date word or a year, or a time of day ("vers 3 heures", "at 10:30"): all language data. A starting
+    point ("depuis quand", "since when") is a date or a duration.
     """
+    if kind == "since":
+        return holds_type("date", sentence, lang, asked) or holds_type("duration", sentence, lang, asked)
     if kind == "age" and lang.age_beside_name is not None and any(
         fold(m.group(1)) not in asked for m in lang.age_beside_name.finditer(sentence)
     ):

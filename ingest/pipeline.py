@@ -52,7 +52,8 @@ class IngestReport:
         """One line: documents, sentences added/unchanged/removed, seconds."""
         repaired = sum(d.repaired for d in self.documents)
         line = (
-            f"{len(self.documents)} document(s): {self.added} sentences added, {self.unchanged} unchanged, "
+            f"{len(self.documents)} document(s): {self.added} sentence{'' if self.added == 1 else 's'} added, "
+            f"{self.unchanged} unchanged, "
             f"{self.removed} removed in {self.seconds:.1f} s"
         )
         return line + (f" ({repaired} repaired)" if repaired else "")

@@ -110,7 +110,8 @@ class Language:
         return bool(self.reports and self.reports.search(sentence))
 
     def question_type(self, question: str) -> str | None:
-        """The kind of answer a question asks for: number, date, person, place, or None.
+        """The kind of answer a question asks for (a kind of quantity, a number, a date, a starting point, a person, a
+        place), or None.
 
         An identity question ("Who is Kozlov?") is answered by a description, which has no kind to check.
         """

@@ -59,6 +59,9 @@ QUESTION_TYPES = (
     ("number", r"\bhow (?:many|much|old|long|far|large|big|tall|high|wide|deep|often)\b|"
                r"\bwhat (?:is |was |are |were )?(?:the )?(?:age|number|percentage|amount|size|population|price|"
                r"cost|length|height|distance|proportion|share)\b"),
+    # "Since when?" asks for a starting point, which a story gives as a date ("since 2020") or as a time since
+    # ("closed for two years").
+    ("since", r"\bsince when\b"),
     ("date", r"\bwhen\b|\b(?:in |on |since |until )?(?:what|which) (?:year|date|day|month|century|decade|era|"
              r"period|time)\b"),
     ("person", r"^(?:(?:to|by|from|for|with) )?(?:who|whom)\b|\bwhose\b|\bwho (?:is|was|are|were) the\b"),

@@ -61,6 +61,9 @@ QUESTION_TYPES = (
     ("percentage", r"\bquel (?:est |était )?(?:le )?pourcentage\b|\bquelle (?:est |était )?(?:la )?proportion\b"),
     ("number", r"\bcombien\b|\bquel(?:le)?s? (?:est |était |sont )?(?:l'|le |la )?(?:âge|nombre|pourcentage|"
                r"montant|taille|superficie|population|prix|coût|durée|distance|hauteur|longueur|part)\b"),
+    # « Depuis quand ? » demande un point de départ, qu'un article donne en date (« depuis 2020 ») ou en durée
+    # (« fermée depuis deux ans »).
+    ("since", r"\bdepuis quand\b"),
     ("date", r"\bquand\b|\b(?:en |à |de |depuis )?quel(?:le)?s? (?:année|date|jour|mois|siècle|époque|période|"
              r"moment|heure)\b"),
     ("person", r"^(?:(?:à|de|par|pour|avec|chez|contre) )?qui\b|\bqui (?:est|était|sont|étaient) "

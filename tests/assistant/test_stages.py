@@ -204,6 +204,12 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
      ("population", "La région compte 12 millions d'habitants.", "fr", True),
      ("duration", "She earns £5,000 a year.", "en", False), ("duration", "She has run it for 31 years.", "en", True),
      ("percentage", "Shares rose 5% to £3bn.", "en", True),
+     # "Depuis quand ?" asks for a starting point: a date, or the time since.
+     ("since", "La piscine, fermée depuis deux ans, rouvrira.", "fr", True),
+     ("date", "La piscine, fermée depuis deux ans, rouvrira.", "fr", False),
+     ("since", "Elle siège dans l'opposition depuis 2020.", "fr", True),
+     ("since", "Elle siège dans l'opposition municipale.", "fr", False),
+     ("since", "The pool has been closed for two years.", "en", True),
      # English capitalises months and weekdays: not names.
      ("person", "The council approved the plan on Wednesday, 14 March.", "en", False),
      ("person", "The plan was approved on Wednesday by Priya Marsh.", "en", True)],

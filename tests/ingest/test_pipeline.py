@@ -146,6 +146,8 @@ def test_a_document_an_older_splitter_cut_otherwise_is_written_again(env, fresh_
     voted = run(env, "ask", "--json", "--source", str(pasted), "How many homes did the council vote for?")
     assert json.loads(voted.output)["citations"][0]["text"] == "The council voted 30 to 12 for 400 homes."
     assert "0 sentences added, 2 unchanged" in run(env, "ingest", str(lone), str(pasted)).output
+    # One sentence is "1 sentence", as a reader would write it.
+    assert f"{lone}\t1 sentence\ten\t" in run(env, "sources").output
 
 
 def test_cli_questions_with_bad_text_get_one_line(env):

@@ -37,6 +37,8 @@ def test_short_questions_are_told_apart_among_supported_languages(question, expe
         ("en", "How long did the visit last?", "duration"),
         ("en", "How long is the river?", "number"),
         ("fr", "Quand doivent-ils se revoir ?", "date"),
+        ("fr", "Depuis quand la piscine est-elle fermée ?", "since"),
+        ("en", "Since when has the pool been closed?", "since"),
         ("fr", "Qui a offert les cadeaux à Kim ?", "person"),
         ("fr", "Où se sont-ils rencontrés ?", "place"),
         ("fr", "Quels cadeaux Kim a-t-il reçus ?", None),
