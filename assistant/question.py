@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from assistant.errors import InvalidQuestion
 from store.lang import Language, detect, fold, language, strings, supported
-from store.lexical import analyse, words
+from store.lexical import analyse, unopened, words
 
 MAX_QUESTION_CHARS = 2000
 MIN_WORDS_WITHOUT_NAMES = 2  # fewer words than this left once names are out: the language is told from all of it
@@ -89,9 +89,10 @@ def normalise_history(history: Sequence | None) -> tuple[tuple[str, str], ...]:
 
 
 def entities(text: str, lang: Language) -> list[str]:
-    """Capitalised content words (names): not stop words, question words or pronouns ("De", "What")."""
+    """Capitalised content words (names): not stop words, question words or pronouns ("De", "What"), nor an
+    opening word that the language capitalises only because it comes first ("Contre qui…", "Name the…")."""
     found: list[str] = []
-    for word in _CAPITALISED.findall(text):
+    for word in _CAPITALISED.findall(unopened(text, lang)):
         lower = word.lower()
         if lower in lang.follow_up_words or not analyse(word, lang.code) or not analyse(lower, lang.code):
             continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.question import Question
 from store import Store, StoredDocument
-from store.lexical import analyse, words
+from store.lexical import analyse, unopened, words
 from store.lexicon import SentenceRow
 
 logger = logging.getLogger(__name__)
@@ -59,9 +59,10 @@ def idf(document_frequency: int, total: int) -> float:
 def query_terms(question: Question, store: Store) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The query's index terms (question language; unknown words meet indexed cognates) and its names' terms."""
     lexicon = store.lexicon
-    terms = tuple(dict.fromkeys(lexicon.expand(t) for t in analyse(question.query, question.language)))
+    query = unopened(question.query, question.lang)
+    terms = tuple(dict.fromkeys(lexicon.expand(t) for t in analyse(query, question.language)))
     names = tuple(dict.fromkeys(
-        t for w in words(question.query) if w[:1].isupper() for t in analyse(w, question.language)
+        t for w in words(query) if w[:1].isupper() for t in analyse(w, question.language)
     ))
     return terms, tuple(lexicon.expand(t) for t in names)
 

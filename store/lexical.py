@@ -74,6 +74,16 @@ def spelling_key(stem: str) -> str:
     return re.sub(r"([^\W\d_])\1+", r"\1", stem)
 
 
+def unopened(text: str, lang: Language) -> str:
+    """``text`` with its opening word in lower case when it is one of the language's ``OPENERS`` ("Contre qui…",
+    "Name the…", "Tell me…"): capitalised only because it comes first, it is no name, and is analysed as the
+    word it is."""
+    match = _WORD.search(text.translate(_APOSTROPHES))
+    if match is None or fold(match.group()) not in lang.openers:
+        return text
+    return text[: match.start()] + text[match.start() : match.end()].lower() + text[match.end() :]
+
+
 def term(word: str, code: str) -> str | None:
     """Index term of one word in language ``code``, or None for a stop word."""
     return _term(word, code)

@@ -60,6 +60,7 @@ class Language:
     counted: re.Pattern[str] | None = None
     none_words: frozenset[str] = frozenset()
     asking_words: frozenset[str] = frozenset()
+    openers: frozenset[str] = frozenset()
     spoken_by: re.Pattern[str] | None = None
     reports: re.Pattern[str] | None = None
     asks_words: re.Pattern[str] | None = None
@@ -150,6 +151,7 @@ def language(code: str | None) -> Language:
         counted=re.compile(module.COUNTED, re.IGNORECASE),
         none_words=frozenset(fold(w) for w in module.NONE_WORDS),
         asking_words=frozenset(fold(w) for w in module.ASKING_WORDS),
+        openers=frozenset(fold(w) for w in module.OPENERS),
         spoken_by=re.compile(module.SPOKEN_BY),
         reports=re.compile(module.REPORTS),
         asks_words=re.compile(module.ASKS_WORDS, re.IGNORECASE),

@@ -146,6 +146,12 @@ he she it they him her them his its their theirs there that those this these
 FOLLOW_UP_OPENINGS = ("and ", "what about", "how about")
 # Words that only ask ("how many", "how much"), not what about: "And how many seriously?" says one thing.
 ASKING_WORDS = "many much".split()
+# Words that open a question capitalised and are no name: function words the stop list lacks, and the verbs of a
+# request ("Besides the river, …", "Name the …", "Tell me …"). As a name, the opening word had to be in the answer.
+OPENERS = """
+besides though although within upon given assuming unsurprisingly along across amid despite toward towards beyond
+name list tell give describe explain identify mention state summarise summarize show
+""".split()
 # English has no complex inversion ("Kim a-t-il…" repeats its subject): a pronoun is always anaphoric.
 INVERTED_PRONOUN = None
 

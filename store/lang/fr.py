@@ -148,6 +148,14 @@ il elle ils elles lui leur leurs eux celui celle ceux celles son sa ses y là-ba
 FOLLOW_UP_OPENINGS = ("et ", "et pour", "et la", "et le", "et les")
 # Words that only ask, not what about ("combien" is already a stop word).
 ASKING_WORDS: list[str] = []
+# Mots qui ouvrent une question avec une majuscule sans être un nom : les mots outils que la liste de mots vides
+# n'a pas, et les verbes d'une demande (« Contre qui… », « Jusqu'à quand… », « Citez… »). Pris pour un nom, le
+# premier mot devait se trouver dans la réponse.
+OPENERS = """
+contre sous depuis vers pendant près lors durant parmi parmis entre envers jusqu outre hormis malgré excepté sauf
+avant après devant derrière citer cite citez nomme nommez nommer donne donnez décris décrivez explique expliquez
+indique indiquez existe peux pouvez
+""".split()
 # An inverted subject pronoun ("a-t-il", "sont-ils") with no name in the question.
 INVERTED_PRONOUN = r"-t-(?:il|elle|ils|elles)\b|\b(?:est|a|ont|sont|était|avait)-(?:il|elle|ils|elles)\b"
 

@@ -86,6 +86,16 @@ def test_a_follow_up_carries_what_the_conversation_is_about():
     assert prepare("And how?", [("And why?", "")] * 300).carried == ()
 
 
+def test_an_opening_word_is_no_name_to_carry():
+    # "Jusqu'à" was taken for a name: "Et à Nice ?" carried "(Jusqu)", and "Jusqu'à quand ?" stood alone.
+    strike = ("Jusqu'à quand la grève durera-t-elle ?", "La grève des contrôleurs durera trois jours.")
+    assert "grève" in prepare("Et à Nice ?", [strike]).carried
+    assert "Jusqu" not in prepare("Et à Nice ?", [strike]).carried
+    pool = ("Quand la piscine a-t-elle fermé ?", "La piscine municipale a fermé il y a deux ans.")
+    assert "piscine" in prepare("Jusqu'à quand ?", [pool]).carried
+    assert prepare("Kim a-t-il reçu des drones ?").carried == ()  # a name may open a question
+
+
 def test_history_accepts_pairs_and_messages():
     messages = [{"role": "user", "content": "Q1"}, {"role": "assistant", "content": "A1"},
                 {"role": "user", "content": [{"type": "text", "text": "Q2"}]}]

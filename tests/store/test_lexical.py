@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store.lang import language
-from store.lexical import analyse, analyser, spelling_key
+from store.lexical import analyse, analyser, spelling_key, unopened
 
 
 def test_french_is_stemmed_as_french_and_plural_meets_singular():
@@ -22,6 +22,18 @@ def test_transliterations_of_a_name_meet_but_ordinary_words_keep_their_spelling(
     assert analyse("Choïgou", "fr") == analyse("Choïgu", "fr") == analyse("Shoigu", "en")
     assert analyse("jour", "fr") != analyse("jure", "fr")  # no spelling key on ordinary words
     assert spelling_key("shoigu") == "choigu"
+
+
+def test_an_opening_word_that_is_no_name_is_read_as_the_word_it_is():
+    # Capitalised only because it comes first: language data (OPENERS), function words and the verbs of a request.
+    assert unopened("Contre qui Kim s'est-il battu ?", language("fr")) == "contre qui Kim s'est-il battu ?"
+    assert unopened("Jusqu'à quand ?", language("fr")) == "jusqu'à quand ?"
+    assert unopened("« Parmi eux, qui a gagné ? »", language("fr")) == "« parmi eux, qui a gagné ? »"
+    assert unopened("Tell me who runs the tea room.", language("en")) == "tell me who runs the tea room."
+    # A name, or an opener later in the question, keeps its capital.
+    assert unopened("Newton a-t-il écrit Contre Sainte-Beuve ?", language("fr")) == (
+        "Newton a-t-il écrit Contre Sainte-Beuve ?")
+    assert unopened("Tell me who runs the tea room.", language("fr")) == "Tell me who runs the tea room."
 
 
 def test_title_case_and_lower_case_of_ordinary_words_mostly_agree():
