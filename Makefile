@@ -50,7 +50,7 @@ test: $(TEST_STAMP)
 	CITECHAT_STORE__PATH=$$(mktemp -d)/chroma $(CITECHAT) eval tests/data/heldout.jsonl tests/data/heldout2.jsonl \
 		--fail-under answer_accuracy=0.90 --fail-under abstention_accuracy=0.31 --fail-under verbatim_rate=1.0 \
 		--fail-under false_abstention_rate=0.04 --fail-under flagged_unanswerable=0.87 --fail-under unsure_answerable=0.40
-	# Follow-up questions in short conversations about seven news stories of our own (37 questions).
+	# Follow-up questions in short conversations about nine news stories of our own (48 questions).
 	CITECHAT_STORE__PATH=$$(mktemp -d)/chroma $(CITECHAT) eval tests/data/conversations/conversations.jsonl \
 		--fail-under answer_accuracy=0.86 --fail-under verbatim_rate=1.0 --fail-under false_abstention_rate=0.06
 	# One SQuAD 2.0 test article (373 questions) and 15 PIAF test articles (380 questions), a fixed sample. The

@@ -540,20 +540,7 @@ def test_answers_on_pasted_articles_quote_them_verbatim_or_abstain(fresh_setting
         fresh_store.remove(document.source)
 
 
-_TOWN_HALL = (
-    'Municipales partielles : Lucie Ferrand élue maire de Quimperlé\n\nQUIMPERLÉ (Finistère) — La candidate divers '
-    "gauche Lucie Ferrand a été élue maire de Quimperlé dimanche, au second tour d'une élection municipale partielle "
-    "organisée après la démission de l'ancien maire, Jean-Paul Le Goff, en septembre.\n\nSa liste a recueilli 54,3 % "
-    'des suffrages exprimés, contre 45,7 % pour celle du conseiller sortant Hervé Kermarrec, soutenu par la droite. '
-    "La participation s'est établie à 48 %, en baisse de six points par rapport au premier tour.\n\nÂgée de 41 ans, "
-    "infirmière de profession, Lucie Ferrand siégeait dans l'opposition depuis 2020. Elle devient la première femme à"
-    ' diriger la ville, qui compte environ 12 000 habitants.\n\n« Les Quimperlois ont choisi le changement et la '
-    'transparence », a-t-elle déclaré devant la mairie, promettant de rouvrir le dossier de la piscine municipale, '
-    'fermée depuis deux ans pour raisons de sécurité.\n\nJean-Paul Le Goff avait quitté ses fonctions après la mise en '
-    "examen de son adjoint aux finances pour favoritisme dans l'attribution d'un marché public. L'enquête est "
-    'toujours en cours.\n\nLe nouveau conseil municipal se réunira jeudi soir pour élire les adjoints. Hervé Kermarrec '
-    "a annoncé qu'il siégerait dans l'opposition."
-)
+_TOWN_HALL = (_STORIES / "mairie-quimperle.txt").read_text(encoding="utf-8")
 
 
 def test_a_since_when_question_is_answered_by_a_date_or_the_time_since(fresh_settings, fresh_store, tmp_path):
