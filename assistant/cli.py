@@ -145,8 +145,12 @@ def sources(settings: Settings, as_json: bool) -> None:
     if not docs:
         click.echo("no documents; run `citechat ingest PATH`")
     for doc in docs:
-        sentences = f"{doc.sentence_count} sentence{'' if doc.sentence_count == 1 else 's'}"
-        click.echo(f"{doc.source}\t{sentences}\t{doc.language}\t{doc.title}")
+        click.echo(f"{doc.source}\t{_sentences(doc.sentence_count)}\t{doc.language}\t{doc.title}")
+
+
+def _sentences(count: int) -> str:
+    """ "1 sentence", "2 sentences": as a reader would write it."""
+    return f"{count} sentence{'' if count == 1 else 's'}"
 
 
 class _NoModel:
@@ -168,7 +172,7 @@ def remove(settings: Settings, source: str) -> None:
     if record is None:
         raise click.ClickException(f"no stored document {source!r}; see `citechat sources`")
     removed = store.remove(record.source)
-    click.echo(f"removed {record.source} ({removed} sentence{'' if removed == 1 else 's'})")
+    click.echo(f"removed {record.source} ({_sentences(removed)})")
 
 
 def _print_answer(answer, as_json: bool) -> None:
