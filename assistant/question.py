@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from assistant.errors import InvalidQuestion
 from store.lang import Language, detect, fold, language, strings, supported
-from store.lexical import analyse, unopened, words
+from store.lexical import analyse, unasked, unopened, words
 
 MAX_QUESTION_CHARS = 2000
 MIN_WORDS_WITHOUT_NAMES = 2  # fewer words than this left once names are out: the language is told from all of it
@@ -113,7 +113,7 @@ def is_follow_up(question: str, lang: Language) -> bool:
     plain = lang.inverted_pronoun.sub(" ", lower) if lang.inverted_pronoun is not None else lower
     if any(w in lang.follow_up_words for w in words(plain)):
         return True
-    content = analyse(" ".join(w for w in words(question) if fold(w) not in lang.asking_words), lang.code)
+    content = analyse(unasked(question, lang), lang.code)
     # "Et à Nice ?" continues the talk with a name alone; "And how did the thieves get in?" is a question of its
     # own whatever its first word, and carrying the last question's words into it only blurs it.
     if lower.startswith(lang.follow_up_openings) and len(content) <= 1:

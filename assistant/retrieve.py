@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.question import Question
 from store import Store, StoredDocument
-from store.lexical import analyse, unopened, words
+from store.lexical import analyse, unasked, unopened, words
 from store.lexicon import SentenceRow
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def query_terms(question: Question, store: Store) -> tuple[tuple[str, ...], tupl
     """The query's index terms (question language; unknown words meet indexed cognates) and its names' terms."""
     lexicon = store.lexicon
     query = unopened(question.query, question.lang)
-    terms = tuple(dict.fromkeys(lexicon.expand(t) for t in analyse(query, question.language)))
+    terms = tuple(dict.fromkeys(lexicon.expand(t) for t in analyse(unasked(query, question.lang), question.language)))
     names = tuple(dict.fromkeys(
         t for w in words(query) if w[:1].isupper() for t in analyse(w, question.language)
     ))

@@ -37,6 +37,12 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*$")
 _SPACE = re.compile(r"[\s\u00a0]+")
 _LINE_START = re.compile(r"[ \t\u00a0]*[\"'\u00ab\u201c(\[]?\s?[A-Z0-9\u00c0-\u00de]")
 _SENTENCE_END = re.compile(r"[.!?\u2026:;,\u3002\uff01\uff1f\uff0c]\s*[\"'\u00bb\u201d)\u300d\u300f\uff09]*$")
+# Quotation marks that say which way they face (guillemets, curly double quotes); a straight double quote
+# opens or closes by its parity.
+_OPENING_QUOTES = "\u00ab\u201c"
+_CLOSING_QUOTES = "\u00bb\u201d"
+# A sentence that is one quotation and nothing else: no speaker of its own.
+_WHOLE_QUOTE = re.compile(r'\s*["\u00ab\u201c][^"\u00ab\u201c\u00bb\u201d]*["\u00bb\u201d]\s*')
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,35 @@ def _bounded(text: str, start: int, end: int, offset: int) -> Iterator[tuple[int
         yield start + offset, end + offset
 
 
+class _Quotes:
+    """Which quotations are open after the sentences read so far of one paragraph.
+
+    A sentence that opens inside a quotation (« Je les ai retrouvées au petit matin. C'est la troisième
+    attaque », a déclaré l'éleveur) and one that is a quotation and nothing else ("…," said Gareth Lewis.
+    "Our engineers worked through the night.") carry on the sentence before them in the paragraph: that
+    sentence holds the rest of the quotation or names its speaker. Counting marks is typography, the same in
+    every language; a paragraph starts with no quotation open (multi-paragraph quotations reopen theirs).
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0  # guillemets and curly quotes opened and not closed
+        self.straight = 0  # straight double quotes seen
+        self.sentences = 0
+
+    def continues(self, sentence: str) -> bool:
+        """Whether ``sentence``, next in the paragraph, carries on the one before it."""
+        if not self.sentences:
+            return False
+        return self.depth > 0 or self.straight % 2 == 1 or bool(_WHOLE_QUOTE.fullmatch(sentence))
+
+    def read(self, sentence: str) -> None:
+        """Count the quotation marks of the paragraph's next sentence."""
+        self.depth = max(0, self.depth + sum(sentence.count(c) for c in _OPENING_QUOTES)
+                         - sum(sentence.count(c) for c in _CLOSING_QUOTES))
+        self.straight += sentence.count('"')
+        self.sentences += 1
+
+
 @dataclass(frozen=True)
 class Layout:
     """A split document: its title line (if it has one) and its sentences."""
@@ -232,11 +267,14 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
         if paragraph.heading is not None:
             section = paragraph.heading
             continue
+        quotes = _Quotes()
         for start, end in sentence_spans(paragraph.text, paragraph.start, lang=lang):
             text = document[start:end]
             # The pair must still fit the model's input, or the sentence itself would be cut off.
             leans_back = (
-                previous_start is not None and end - previous_start <= MAX_SENTENCE_CHARS and carries_on(text, lang)
+                previous_start is not None and end - previous_start <= MAX_SENTENCE_CHARS
+                and (carries_on(text, lang) or quotes.continues(text))
             )
             yield Sentence(start, end, text, previous_start if leans_back else start, section)
             previous_start = start
+            quotes.read(text)

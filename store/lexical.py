@@ -89,6 +89,12 @@ def term(word: str, code: str) -> str | None:
     return _term(word, code)
 
 
+def unasked(text: str, lang: Language) -> str:
+    """The words of ``text`` less those that only ask ("how many", "how much"): the answer does not repeat them,
+    so as query terms they count against every sentence. French "combien" is a stop word already."""
+    return " ".join(w for w in words(text) if fold(w) not in lang.asking_words)
+
+
 def analyse(text: str, code: str) -> list[str]:
     """The index terms of ``text`` in language ``code``: stop words removed, stemmed, folded, names keyed."""
     return [t for t in (_term(w, code) for w in words(text)) if t]

@@ -144,7 +144,8 @@ FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these
 """.split()
 FOLLOW_UP_OPENINGS = ("and ", "what about", "how about")
-# Words that only ask ("how many", "how much"), not what about: "And how many seriously?" says one thing.
+# Words that only ask ("how many", "how much"), not what about: "And how many seriously?" says one thing, and no
+# answer repeats them ("How much will the upgrade cost?" — "…part of a £12 million upgrade").
 ASKING_WORDS = "many much".split()
 # Words that open a question capitalised and are no name: function words the stop list lacks, and the verbs of a
 # request ("Besides the river, …", "Name the …", "Tell me …"). As a name, the opening word had to be in the answer.

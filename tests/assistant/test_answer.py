@@ -550,3 +550,41 @@ def test_a_since_when_question_is_answered_by_a_date_or_the_time_since(fresh_set
     assert_cited_first(assistant, ("Depuis quand la piscine est-elle fermée ?",), "« Les Quimperlois", text)
     assert_cited_first(assistant, ("Depuis quand Lucie Ferrand siège-t-elle dans l'opposition ?",), "Âgée de 41",
                        text)
+
+
+_FLOCK = (
+    "Le loup attaque un troupeau dans le Vercors\n\n"
+    "Vingt-trois brebis ont été tuées dans la nuit de dimanche à lundi sur une estive de Villard-de-Lans (Isère).\n\n"
+    "Le troupeau de 450 bêtes appartient à Marc Achard, éleveur installé depuis trente ans sur le plateau.\n\n"
+    "« Je les ai retrouvées au petit matin, certaines encore vivantes. C'est la troisième attaque depuis le mois "
+    "d'août », a déclaré l'éleveur, âgé de 58 ans.\n\n"
+    "La préfète de l'Isère a autorisé un tir de défense renforcé pour une durée de deux mois.")
+_OUTAGE = (
+    "Power cut leaves 40,000 homes in Cardiff without electricity\n\n"
+    "More than 40,000 homes in Cardiff lost power on Monday evening after a fire broke out at a substation.\n\n"
+    '"We are deeply sorry for the disruption," said Gareth Lewis, the company\'s operations director. "Our engineers '
+    'worked through the night, and we are bringing in mobile generators."\n\n'
+    "Schools in the east of the city stayed closed on Tuesday.\n\n"
+    "The substation was built in 1974 and was due to be replaced in 2028 as part of a £12 million upgrade.")
+
+
+def test_a_quotation_is_cited_with_its_other_sentence_and_words_that_only_ask_are_not_searched(
+    fresh_settings, fresh_store, tmp_path
+):
+    flock = ingested(fresh_store, tmp_path / "loup.txt", _FLOCK)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # The quotation opens in one sentence and names its speaker at the end of the next: the quote was cut in half.
+    said = assistant.answer("Qu'a déclaré l'éleveur ?", sources=["loup.txt"])
+    assert [c.text[:22] for c in said.citations] == ["C'est la troisième att", "« Je les ai retrouvées"]
+    assert_verbatim(said, flock)
+    outage = ingested(fresh_store, tmp_path / "outage.txt", _OUTAGE)
+    # A sentence that is a quotation alone is cited with the one naming its speaker.
+    doing = assistant.answer("What are Gareth Lewis's engineers doing?", sources=["outage.txt"])
+    assert [c.text[:12] for c in doing.citations] == ['"Our enginee', '"We are deep']
+    assert_verbatim(doing, outage)
+    # "much" was searched for, and no sentence says it ("…as part of a £12 million upgrade"): it counted against
+    # every sentence, and the question abstained (0.23).
+    stream = assistant.stream("How much will the upgrade cost?", sources=["outage.txt"])
+    stream.answer()
+    assert stream.trace.retrieval.terms == ("will", "upgrad", "cost")
+    assert stream.trace.scored[0].candidate.row.text.startswith("The substation")

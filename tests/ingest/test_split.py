@@ -95,6 +95,26 @@ def test_a_sentence_carrying_on_the_one_before_is_embedded_with_it(bundled_text)
     assert cited.sentences[1].context_start == cited.sentences[0].start
 
 
+def test_a_quotation_running_on_or_standing_alone_is_embedded_with_the_sentence_before():
+    # The quotation opens in one sentence and its speaker is named at the end of the next.
+    opened = split_document("Le troupeau a été attaqué. « Je les ai retrouvées au petit matin. C'est la troisième "
+                            "attaque », a déclaré l'éleveur. Des agents sont venus.", "fr").sentences
+    assert [s.context_start for s in opened] == [opened[0].start, opened[1].start, opened[1].start, opened[3].start]
+    straight = split_document('Ms Morgan waited. "Nobody could tell us anything. I have insulin," she said. '
+                              'The cause is unknown.', "en").sentences
+    assert straight[2].context_start == straight[1].start
+    assert straight[3].context_start == straight[3].start  # the quotation is closed
+    # A sentence that is a quotation and nothing else: its speaker is named in the sentence before.
+    alone = split_document('"We are sorry," said Gareth Lewis. "Our engineers worked through the night." '
+                           "Schools closed.", "en").sentences
+    assert [s.context_start for s in alone] == [alone[0].start, alone[0].start, alone[2].start]
+    curly = split_document("\u201cWe are sorry,\u201d he said. \u201cWe will pay.\u201d", "en").sentences
+    assert curly[1].context_start == curly[0].start
+    # Not across a paragraph: a paragraph opening on a quotation names its speaker after it.
+    apart = split_document('The vote passed.\n\n"It is a good day." So said the mayor.', "en").sentences
+    assert apart[1].context_start == apart[1].start
+
+
 def test_french_and_english_punctuation_numbers_and_abbreviations():
     french = (
         "M. Poutine a dit « non. » Puis il est parti. Le 3 sept. 2023, J. Biden était à 8 000 kilomètres. "

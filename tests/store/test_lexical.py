@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store.lang import language
-from store.lexical import analyse, analyser, spelling_key, unopened
+from store.lexical import analyse, analyser, spelling_key, unasked, unopened
 
 
 def test_french_is_stemmed_as_french_and_plural_meets_singular():
@@ -34,6 +34,14 @@ def test_an_opening_word_that_is_no_name_is_read_as_the_word_it_is():
     assert unopened("Newton a-t-il écrit Contre Sainte-Beuve ?", language("fr")) == (
         "Newton a-t-il écrit Contre Sainte-Beuve ?")
     assert unopened("Tell me who runs the tea room.", language("fr")) == "Tell me who runs the tea room."
+
+
+def test_the_words_that_only_ask_are_no_query_terms():
+    # "How much will the upgrade cost?" is answered by "…part of a £12 million upgrade": no answer says "much".
+    assert analyse(unasked("How much will the upgrade cost?", language("en")), "en") == ["will", "upgrad", "cost"]
+    assert analyse(unasked("How many homes lost power?", language("en")), "en") == ["home", "lost", "power"]
+    assert "much" in analyse("Much of the city flooded.", "en")  # documents keep the word
+    assert unasked("Combien de brebis ?", language("fr")) == "Combien de brebis"  # "combien" is a stop word
 
 
 def test_title_case_and_lower_case_of_ordinary_words_mostly_agree():
