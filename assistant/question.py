@@ -149,29 +149,56 @@ def standalone(question: str, history: Sequence[tuple[str, str]], lang: Language
     """What a follow-up leans on (see ``referent``), less the words it already has."""
     if not history or not is_follow_up(question, lang):
         return ()
-    return tuple(w for w in referent(history) if w.lower() not in question.lower())
+    return tuple(w for w in referent(history, renamed=renames(question, lang)) if w.lower() not in question.lower())
 
 
-def referent(history: Sequence[tuple[str, str]]) -> list[str]:
+def renames(question: str, lang: Language) -> bool:
+    """Whether a follow-up says nothing but a name of its own ("Et en Isère ?" after "Combien de loups y a-t-il en
+    France ?", "What about Nice?"): the name takes the place of the one asked about, and what was asked carries
+    over. A pronoun beside the name ("What did he tell Putin?") still points back at the conversation's subject."""
+    names = entities(question, lang)
+    if not names or any(w in lang.follow_up_words for w in words(question.lower())):
+        return False
+    return set(analyse(unasked(question, lang), lang.code)) <= set(analyse(" ".join(names), lang.code))
+
+
+def referent(history: Sequence[tuple[str, str]], *, renamed: bool = False) -> list[str]:
     """What the conversation is about after ``history``, turn by turn: a question's names; else, for a follow-up,
     what it leaned on ("Where is it used?" after "How much does it cost?" after "Who makes the vaccine?" is still
     about the vaccine); else its content words, those its answer repeats when there are some ("How many children
-    took part?" answered "…followed 12,400 children…" is about the children, not "many" or "part": words the next
-    answer need not hold, and whose absence would make it look unsure); a question with none of these leaves it."""
+    took part?" answered "…followed 12,400 children…" is about the children, not "part": words the next answer
+    need not hold, and whose absence would make it look unsure); a question with none of these leaves it.
+
+    With ``renamed`` (the follow-up names a subject of its own, see ``renames``), what was asked instead: the
+    content words, less names, of the latest question that has some, read the same way.
+    """
     about: list[str] = []
+    asked: tuple[list[str], str, str] | None = None  # content words, answer, language of the latest such question
     for question, reply in history:
         lang = language(detect(without_names(question), among=supported()))
         names = entities(question, lang)
+        named = set(analyse(" ".join(names), lang.code))
+        content = list(dict.fromkeys(
+            w for w in words(unasked(question, lang)) if (terms := set(analyse(w, lang.code))) and not terms <= named
+        ))
+        if content:
+            asked = (content, reply, lang.code)
         leaned = [w for w in about if w.lower() not in question.lower()] if not names and is_follow_up(
             question, lang) else []
         if names or leaned:
             about = names or leaned
-            continue
-        content = list(dict.fromkeys(w for w in words(question) if analyse(w, lang.code)))
-        if content:  # the answer, often several quotes long, is read only when its words are needed
-            answered = set(analyse(reply, lang.code))
-            about = [w for w in content if set(analyse(w, lang.code)) <= answered] or content
+        elif content:
+            about = _repeated(*asked)
+    if renamed:
+        return _repeated(*asked) if asked else []
     return about
+
+
+def _repeated(content: list[str], reply: str, code: str) -> list[str]:
+    """The words of ``content`` that ``reply`` repeats, or all of them when it repeats none. The answer, often
+    several quotes long, is read only when its words are needed."""
+    answered = set(analyse(reply, code))
+    return [w for w in content if set(analyse(w, code)) <= answered] or content
 
 
 def prepare(question: object, history: Sequence | None = None, *, languages: Iterable[str] = ()) -> Question:

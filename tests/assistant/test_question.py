@@ -75,8 +75,8 @@ def test_a_follow_up_carries_what_the_conversation_is_about():
     took_part = ("How many children took part?", "The trial followed 12,400 children aged between five months and "
                  "three years.")
     assert prepare("And how old were they?", [took_part]).carried == ("children",)
-    # An answer that repeats none of them (or no answer): all of them.
-    assert prepare("And how old were they?", [(took_part[0], "")]).carried == ("many", "children", "took", "part")
+    # An answer that repeats none of them (or no answer): all of them, but the words that only ask ("many").
+    assert prepare("And how old were they?", [(took_part[0], "")]).carried == ("children", "took", "part")
     # A chain of follow-ups keeps the referent of the first: "it" is still the vaccine, not the cost.
     chain = [("Who makes the vaccine?", "The Serum Institute of India manufactures the vaccine."),
              ("How much does it cost?", "Each dose costs about $3.90.")]
@@ -84,6 +84,21 @@ def test_a_follow_up_carries_what_the_conversation_is_about():
     assert prepare("Who is leading the inquiry?", chain).carried == ()
     # A long talk of follow-ups is read once, turn by turn.
     assert prepare("And how?", [("And why?", "")] * 300).carried == ()
+
+
+def test_a_follow_up_naming_a_subject_of_its_own_carries_what_was_asked_not_the_old_name():
+    # "Et en Isère ?" searched "(France)" and quoted the attack; it asks for the wolves in Isère.
+    wolves = ("Combien de loups y a-t-il en France ?", "Selon l'OFB, la population de loups en France est estimée à "
+              "environ 1 000 individus.")
+    assert prepare("Et en Isère ?", [wolves]).carried == ("loups",)
+    flights = ("How many flights were cancelled at Marseille?", "About 1,200 flights were cancelled.")
+    assert prepare("What about Nice?", [flights]).carried == ("flights", "cancelled")
+    # After a follow-up of names alone, what was asked stays: the latest question that asked something.
+    assert prepare("Et à Toulon ?", [wolves, ("Et en Isère ?", "Près de 900 en Isère.")]).carried == ("loups",)
+    # A pronoun beside the name still points at the conversation's subject; a question of its own carries nothing.
+    met = ("Where did Putin and Kim meet?", "At Vostochny.")
+    assert prepare("What did he tell Shoigu?", [met]).carried == ("Putin", "Kim")
+    assert prepare("Who is Sian Morgan?", [met]).carried == ()
 
 
 def test_an_opening_word_is_no_name_to_carry():
