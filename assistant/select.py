@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from assistant.checks import Scored
 from store.lang import language
+from store.lexical import quotes_on
 
 REDUNDANT_OVERLAP = 0.6  # a runner-up sharing this much of a chosen sentence's terms repeats it
 # A lead: the opening sentences a news story puts its who, what, when and where in (a headline-like first line
@@ -45,9 +46,11 @@ def leans_on_previous(item: Scored) -> bool:
 
 
 def gives_words(item: Scored) -> bool:
-    """Whether the sentence gives the words of someone the sentence before it names ('"…," she said')."""
+    """Whether the sentence gives the words of someone the sentence before it names ('"…," she said'), or goes on
+    quoting them ('…," said Gareth Lewis. "Our engineers worked through the night."')."""
     row = item.candidate.row
-    return leans_on_previous(item) and language(item.candidate.document.language).reports_words(row.text)
+    return leans_on_previous(item) and (
+        language(item.candidate.document.language).reports_words(row.text) or quotes_on(row.text))
 
 
 def by_position(items: Sequence[Scored]) -> dict[tuple[str, int], Scored]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from store.lang import Language, language
-from store.lexical import carries_on
+from store.lexical import CLOSING_QUOTES, OPENING_QUOTES, carries_on, is_quotation
 
 MAX_SENTENCE_CHARS = 1000
 MAX_TITLE_CHARS = 150
@@ -37,12 +37,6 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*$")
 _SPACE = re.compile(r"[\s\u00a0]+")
 _LINE_START = re.compile(r"[ \t\u00a0]*[\"'\u00ab\u201c(\[]?\s?[A-Z0-9\u00c0-\u00de]")
 _SENTENCE_END = re.compile(r"[.!?\u2026:;,\u3002\uff01\uff1f\uff0c]\s*[\"'\u00bb\u201d)\u300d\u300f\uff09]*$")
-# Quotation marks that say which way they face (guillemets, curly double quotes); a straight double quote
-# opens or closes by its parity.
-_OPENING_QUOTES = "\u00ab\u201c"
-_CLOSING_QUOTES = "\u00bb\u201d"
-# A sentence that is one quotation and nothing else: no speaker of its own.
-_WHOLE_QUOTE = re.compile(r'\s*["\u00ab\u201c][^"\u00ab\u201c\u00bb\u201d]*["\u00bb\u201d]\s*')
 
 
 @dataclass(frozen=True)
@@ -208,12 +202,12 @@ class _Quotes:
         """Whether ``sentence``, next in the paragraph, carries on the one before it."""
         if not self.sentences:
             return False
-        return self.depth > 0 or self.straight % 2 == 1 or bool(_WHOLE_QUOTE.fullmatch(sentence))
+        return self.depth > 0 or self.straight % 2 == 1 or is_quotation(sentence)
 
     def read(self, sentence: str) -> None:
         """Count the quotation marks of the paragraph's next sentence."""
-        self.depth = max(0, self.depth + sum(sentence.count(c) for c in _OPENING_QUOTES)
-                         - sum(sentence.count(c) for c in _CLOSING_QUOTES))
+        self.depth = max(0, self.depth + sum(sentence.count(c) for c in OPENING_QUOTES)
+                         - sum(sentence.count(c) for c in CLOSING_QUOTES))
         self.straight += sentence.count('"')
         self.sentences += 1
 

@@ -100,6 +100,31 @@ def analyse(text: str, code: str) -> list[str]:
     return [t for t in (_term(w, code) for w in words(text)) if t]
 
 
+# Quotation marks that say which way they face (guillemets, curly double quotes); a straight double quote opens or
+# closes by its parity. Typography, the same in every language.
+OPENING_QUOTES = "\u00ab\u201c"
+CLOSING_QUOTES = "\u00bb\u201d"
+_WHOLE_QUOTE = re.compile(r'\s*["\u00ab\u201c][^"\u00ab\u201c\u00bb\u201d]*["\u00bb\u201d]\s*')
+_FIRST_MARK = re.compile(r'["\u00ab\u201c\u00bb\u201d]')
+
+
+def is_quotation(sentence: str) -> bool:
+    """Whether the sentence is a quotation and nothing else: no speaker of its own."""
+    return bool(_WHOLE_QUOTE.fullmatch(sentence))
+
+
+def quotes_on(sentence: str) -> bool:
+    """Whether the sentence is quoted speech going on from the sentence before it: a quotation alone, or the end of
+    one opened before («… C'est la troisième attaque », a déclaré l'éleveur)."""
+    first = _FIRST_MARK.search(sentence)
+    if first is None:
+        return False
+    if first.group() in CLOSING_QUOTES:
+        return True
+    straight_closes = first.group() == '"' and first.start() > 0 and sentence.count('"') % 2 == 1
+    return straight_closes or is_quotation(sentence)
+
+
 def carries_on(sentence: str, lang: Language) -> bool:
     """Whether the sentence leans on the one before it: it opens on a pronoun ("Les deux hommes ont été vus…",
     "He added…") or its speaker is one ('"…," she said', « … », a-t-il déclaré)."""

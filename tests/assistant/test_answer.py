@@ -582,6 +582,9 @@ def test_a_quotation_is_cited_with_its_other_sentence_and_words_that_only_ask_ar
     doing = assistant.answer("What are Gareth Lewis's engineers doing?", sources=["outage.txt"])
     assert [c.text[:12] for c in doing.citations] == ['"Our enginee', '"We are deep']
     assert_verbatim(doing, outage)
+    # Asked what he said, the speaker's sentence is followed by the quotation that goes on after it.
+    said = assistant.answer("What did Gareth Lewis say?", sources=["outage.txt"])
+    assert [c.text[:12] for c in said.citations] == ['"We are deep', '"Our enginee']
     # "much" was searched for, and no sentence says it ("…as part of a £12 million upgrade"): it counted against
     # every sentence, and the question abstained (0.23).
     stream = assistant.stream("How much will the upgrade cost?", sources=["outage.txt"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store.lang import language
-from store.lexical import analyse, analyser, spelling_key, unasked, unopened
+from store.lexical import analyse, analyser, is_quotation, quotes_on, spelling_key, unasked, unopened
 
 
 def test_french_is_stemmed_as_french_and_plural_meets_singular():
@@ -42,6 +42,17 @@ def test_the_words_that_only_ask_are_no_query_terms():
     assert analyse(unasked("How many homes lost power?", language("en")), "en") == ["home", "lost", "power"]
     assert "much" in analyse("Much of the city flooded.", "en")  # documents keep the word
     assert unasked("Combien de brebis ?", language("fr")) == "Combien de brebis"  # "combien" is a stop word
+
+
+def test_quoted_speech_going_on_from_the_sentence_before_is_told_by_its_quotation_marks():
+    assert is_quotation('"Our engineers worked through the night."') and is_quotation("« Je ne sais pas. »")
+    assert not is_quotation('"We are sorry," said Gareth Lewis.')
+    assert quotes_on("C'est la troisième attaque », a déclaré l'éleveur.")  # the end of a quotation opened before
+    assert quotes_on('I have a fridge full of insulin," she said.')
+    assert quotes_on("\u201cWe will pay.\u201d")
+    assert not quotes_on('"We are sorry," said Gareth Lewis.')  # opens and closes its own
+    assert not quotes_on('The so-called "green belt" was sold.')
+    assert not quotes_on("Schools closed.")
 
 
 def test_title_case_and_lower_case_of_ordinary_words_mostly_agree():
