@@ -159,7 +159,15 @@ def renames(question: str, lang: Language) -> bool:
     names = entities(question, lang)
     if not names or any(w in lang.follow_up_words for w in words(question.lower())):
         return False
-    return set(analyse(unasked(question, lang), lang.code)) <= set(analyse(" ".join(names), lang.code))
+    return not asked_words(question, lang, names)
+
+
+def asked_words(question: str, lang: Language, names: Sequence[str]) -> list[str]:
+    """The question's content words less its ``names`` and the words that only ask: what it asks about them."""
+    named = set(analyse(" ".join(names), lang.code))
+    return list(dict.fromkeys(
+        w for w in words(unasked(question, lang)) if (terms := set(analyse(w, lang.code))) and not terms <= named
+    ))
 
 
 def referent(history: Sequence[tuple[str, str]], *, renamed: bool = False) -> list[str]:
@@ -177,10 +185,7 @@ def referent(history: Sequence[tuple[str, str]], *, renamed: bool = False) -> li
     for question, reply in history:
         lang = language(detect(without_names(question), among=supported()))
         names = entities(question, lang)
-        named = set(analyse(" ".join(names), lang.code))
-        content = list(dict.fromkeys(
-            w for w in words(unasked(question, lang)) if (terms := set(analyse(w, lang.code))) and not terms <= named
-        ))
+        content = asked_words(question, lang, names)
         if content:
             asked = (content, reply, lang.code)
         leaned = [w for w in about if w.lower() not in question.lower()] if not names and is_follow_up(
