@@ -198,9 +198,10 @@ class Assistant:
     def _decide(self, question: Question, scope: Sequence[str] | None, response: Response) -> Trace:
         found, scored = self.score(question, scope)
         kept, reason = run_stages(self.stages, found, scored)
-        filtered = [s for s in scored if not s.features["type_absent"] and s.features["novelty"] > 0] or scored
+        # An abstention shows the score the cutoff read (the filters keep every candidate or none).
+        said = [s for s in scored if s.features["novelty"] > 0] or scored
         trace = Trace(question, found, tuple(scored), tuple(kept), reason,
-                      answerability(self.calibration, found, kept or filtered))
+                      answerability(self.calibration, found, kept or said))
         response.trace = trace
         return trace
 

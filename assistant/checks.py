@@ -36,14 +36,20 @@ class Stage(Protocol):
 
 @dataclass(frozen=True)
 class AnswerTypeFilter:
-    """Keep sentences that hold the kind of answer asked for: a number for "combien"/"how many", a date for
-    "quand"/"when", a name for "qui"/"who" (question types are language data). Questions of no known type
-    pass."""
+    """Keep the candidates when one of them holds the kind of answer asked for: a number for "combien"/"how
+    many", a date for "quand"/"when", a name for "qui"/"who" (question types are language data); none when
+    none does. Questions of no known type pass.
+
+    It does not drop the sentences that lack the kind from the ranking: the calibrated probability already
+    weighs it (``type_present``, ``type_absent``), and the test of a kind reads surface forms that miss
+    answers ("un enseignant de 38 ans, qui a découvert la toile", "By the 1970s"). On the fit part, dropping
+    them moved the first citation off the gold sentence 56 times and onto it 15 times.
+    """
 
     name: str = "answer_type"
 
     def apply(self, retrieval: Retrieval, scored: Sequence[Scored]) -> list[Scored]:
-        return [s for s in scored if not s.features["type_absent"]]
+        return list(scored) if any(not s.features["type_absent"] for s in scored) else []
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,8 @@ def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int, 
     sentence before comes right after the one it explains; a runner-up gives way when there is no room for both.
 
     With ``words`` (the question asks what someone said), a sentence naming a speaker is followed by the next
-    one when that one gives the speaker's words through a pronoun ('"…," she said'): news stories name the
-    speaker in one sentence and quote them in the next, which lacks the name the question asks about.
+    ones while they give the speaker's words through a pronoun ('"…," she said') or go on quoting: news stories
+    name the speaker in one sentence and quote them in the next, which lacks the name the question asks about.
     """
     positions = by_position(scored)
     cited = set(by_position(chosen))
@@ -87,11 +87,14 @@ def with_context(chosen: Sequence[Scored], scored: Sequence[Scored], *, k: int, 
             cited.add(key)
             continue
         result.append(item)
+        # A quotation over several sentences is given whole, as far as there is room.
         key = (row.doc_id, row.position + 1)
         after = positions.get(key)
-        if words and after is not None and key not in cited and len(result) < k and gives_words(after):
+        while words and after is not None and key not in cited and len(result) < k and gives_words(after):
             result.append(after)
             cited.add(key)
+            key = (row.doc_id, key[1] + 1)
+            after = positions.get(key)
     return result
 
 

@@ -301,6 +301,13 @@ def rate(flags) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
+def cites_gold(example: Example) -> bool:
+    """Whether the first sentence the filters keep holds the gold answer (what an answer cites first)."""
+    kept = kept_by_filters(example)
+    return bool(kept) and any(label for s, label in zip(example.candidates, example.labels, strict=True)
+                              if s is kept[0])
+
+
 def figures(examples: list[Example], fitted: calibration.Calibration) -> dict[str, dict[str, float | None]]:
     """Per set: top-1 / top-3 of the gold sentence, abstention figures and the AUC of the best score."""
     out: dict[str, dict[str, float | None]] = {}
@@ -318,6 +325,7 @@ def figures(examples: list[Example], fitted: calibration.Calibration) -> dict[st
             "unanswerable": len(unanswerable),
             "top1": round(sum(e.labels[0] for e in answerable if e.labels) / max(len(answerable), 1), 4),
             "top3": round(sum(any(e.labels[:3]) for e in answerable) / max(len(answerable), 1), 4),
+            "cited": rate(not withheld[id(e)] and cites_gold(e) for e in answerable),
             "false_abstention": rate(withheld[id(e)] for e in answerable),
             "abstention": rate(withheld[id(e)] for e in unanswerable),
             "offtopic_abstention": rate(withheld[id(e)] for e in offtopic),

@@ -8,12 +8,12 @@ document's title, a heading the ``section`` of the sentences below it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 from store.lang import Language, language
-from store.lexical import CLOSING_QUOTES, OPENING_QUOTES, carries_on, is_quotation
+from store.lexical import CLOSING_QUOTES, OPENING_QUOTES, carries_on, is_quotation, opens_on_quotation
 
 MAX_SENTENCE_CHARS = 1000
 MAX_TITLE_CHARS = 150
@@ -204,12 +204,36 @@ class _Quotes:
             return False
         return self.depth > 0 or self.straight % 2 == 1 or is_quotation(sentence)
 
+    @property
+    def open(self) -> bool:
+        """Whether a quotation is open after the sentences read."""
+        return self.depth > 0 or self.straight % 2 == 1
+
     def read(self, sentence: str) -> None:
         """Count the quotation marks of the paragraph's next sentence."""
         self.depth = max(0, self.depth + sum(sentence.count(c) for c in OPENING_QUOTES)
                          - sum(sentence.count(c) for c in CLOSING_QUOTES))
         self.straight += sentence.count('"')
         self.sentences += 1
+
+
+def spoken_by_pronoun(sentences: Sequence[str], lang: Language) -> set[int]:
+    """The indexes of a paragraph's sentences that open on a quotation running on into later sentences and closed
+    in one whose speaker is a pronoun (« J'ai d'abord cru à une copie. Puis j'ai vu l'étiquette », a-t-il raconté):
+    the speaker is whoever the sentence before the quotation names, as for a one-sentence quote ('"…," she said')."""
+    found: set[int] = set()
+    quotes = _Quotes()
+    opened: int | None = None
+    for index, sentence in enumerate(sentences):
+        was_open = quotes.open
+        quotes.read(sentence)
+        if not was_open and quotes.open:
+            opened = index if opens_on_quotation(sentence) else None
+        elif was_open and not quotes.open:
+            if opened is not None and lang.spoken_by is not None and lang.spoken_by.search(sentence):
+                found.add(opened)
+            opened = None
+    return found
 
 
 @dataclass(frozen=True)
@@ -262,12 +286,14 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
             section = paragraph.heading
             continue
         quotes = _Quotes()
-        for start, end in sentence_spans(paragraph.text, paragraph.start, lang=lang):
+        spans = list(sentence_spans(paragraph.text, paragraph.start, lang=lang))
+        reported = spoken_by_pronoun([document[start:end] for start, end in spans], lang)
+        for index, (start, end) in enumerate(spans):
             text = document[start:end]
             # The pair must still fit the model's input, or the sentence itself would be cut off.
             leans_back = (
                 previous_start is not None and end - previous_start <= MAX_SENTENCE_CHARS
-                and (carries_on(text, lang) or quotes.continues(text))
+                and (carries_on(text, lang) or quotes.continues(text) or index in reported)
             )
             yield Sentence(start, end, text, previous_start if leans_back else start, section)
             previous_start = start

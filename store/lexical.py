@@ -114,15 +114,25 @@ def is_quotation(sentence: str) -> bool:
 
 
 def quotes_on(sentence: str) -> bool:
-    """Whether the sentence is quoted speech going on from the sentence before it: a quotation alone, or the end of
-    one opened before («… C'est la troisième attaque », a déclaré l'éleveur)."""
+    """Whether the sentence is quoted speech with no speaker of its own: a quotation alone, the end of one opened
+    before («… C'est la troisième attaque », a déclaré l'éleveur), or the start of one that runs on into the next
+    sentence (« J'ai d'abord cru à une copie.)."""
     first = _FIRST_MARK.search(sentence)
     if first is None:
         return False
     if first.group() in CLOSING_QUOTES:
         return True
-    straight_closes = first.group() == '"' and first.start() > 0 and sentence.count('"') % 2 == 1
-    return straight_closes or is_quotation(sentence)
+    return opens_on_quotation(sentence) or is_quotation(sentence) or (
+        first.group() == '"' and first.start() > 0 and sentence.count('"') % 2 == 1)  # closes a straight one
+
+
+def opens_on_quotation(sentence: str) -> bool:
+    """Whether the sentence opens on a quotation that it does not close (it runs on into the next sentence)."""
+    text = sentence.lstrip()
+    if text[:1] == '"':
+        return text.count('"') % 2 == 1
+    return text[:1] in OPENING_QUOTES and (
+        sum(text.count(c) for c in OPENING_QUOTES) > sum(text.count(c) for c in CLOSING_QUOTES))
 
 
 def carries_on(sentence: str, lang: Language) -> bool:

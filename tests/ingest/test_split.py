@@ -104,6 +104,14 @@ def test_a_quotation_running_on_or_standing_alone_is_embedded_with_the_sentence_
                               'The cause is unknown.', "en").sentences
     assert straight[2].context_start == straight[1].start
     assert straight[3].context_start == straight[3].start  # the quotation is closed
+    # Its speaker, given at its end, is a pronoun: the sentence opening it leans on the one naming her, as the
+    # one-sentence '"…," she said' does (above, "l'éleveur" is named: the quotation stands on its own).
+    assert straight[1].context_start == straight[0].start
+    told = split_document("C'est un enseignant qui a découvert la toile. « J'ai d'abord cru à une copie. Puis j'ai "
+                          "vu l'étiquette », a-t-il raconté. « C'est une émotion. Immense », a dit la directrice.",
+                          "fr").sentences
+    assert [s.context_start for s in told] == [told[0].start, told[0].start, told[1].start, told[3].start,
+                                               told[3].start]
     # A sentence that is a quotation and nothing else: its speaker is named in the sentence before.
     alone = split_document('"We are sorry," said Gareth Lewis. "Our engineers worked through the night." '
                            "Schools closed.", "en").sentences

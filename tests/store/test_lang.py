@@ -44,6 +44,14 @@ def test_short_questions_are_told_apart_among_supported_languages(question, expe
         ("fr", "Quels cadeaux Kim a-t-il reçus ?", None),
         ("en", "How many drones did Kim receive?", "number"),
         ("en", "In what year did the Normans conquer England?", "date"),
+        # "When" asks for a date where a question asks with it: first, or last ("…was built when?"); inside, it
+        # opens a clause that says when the asked thing happens ("What was he charged with when he was arrested?").
+        ("en", "When did the strike start?", "date"),
+        ("en", "And when?", "date"),
+        ("en", "The French church in Portarlington was built when?", "date"),
+        ("en", "What was Abu Hamza al-Masri charged with when he was arrested?", None),
+        ("en", "Which song was played when the train left?", None),
+        ("fr", "L'espèce a été découverte quand ?", "date"),
         ("en", "Who gave Kim the gifts?", "person"),
         ("en", "Where did Putin and Kim meet?", "place"),
         ("en", "What did they discuss?", None),

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from store.lang import language
-from store.lexical import analyse, analyser, is_quotation, quotes_on, spelling_key, unasked, unopened
+from store.lexical import (
+    analyse,
+    analyser,
+    is_quotation,
+    opens_on_quotation,
+    quotes_on,
+    spelling_key,
+    unasked,
+    unopened,
+)
 
 
 def test_french_is_stemmed_as_french_and_plural_meets_singular():
@@ -53,6 +62,10 @@ def test_quoted_speech_going_on_from_the_sentence_before_is_told_by_its_quotatio
     assert not quotes_on('"We are sorry," said Gareth Lewis.')  # opens and closes its own
     assert not quotes_on('The so-called "green belt" was sold.')
     assert not quotes_on("Schools closed.")
+    # The start of a quotation that runs on into the next sentence (its speaker is given at its end).
+    assert quotes_on("« J'ai d'abord cru à une copie.") and quotes_on('"Nobody could tell us anything.')
+    assert opens_on_quotation("« J'ai d'abord cru à une copie.") and not opens_on_quotation("« Oui », dit-il.")
+    assert not opens_on_quotation('He said "no.') and not opens_on_quotation('"Yes," he said.')
 
 
 def test_title_case_and_lower_case_of_ordinary_words_mostly_agree():
