@@ -578,6 +578,11 @@ _OUTAGE = (
     'worked through the night, and we are bringing in mobile generators."\n\n'
     "Schools in the east of the city stayed closed on Tuesday.\n\n"
     "The substation was built in 1974 and was due to be replaced in 2028 as part of a £12 million upgrade.")
+_FOUND = (
+    "Un tableau retrouvé dans un grenier\n\n"
+    "C'est le nouveau propriétaire de la maison, un enseignant de 38 ans, qui a découvert la toile en vidant le "
+    "grenier. « J'ai d'abord cru à une copie. Puis j'ai vu l'étiquette du musée au dos », a-t-il raconté.\n\n"
+    "Une enquête a été ouverte pour recel de vol.")
 
 
 def test_a_quotation_is_cited_with_its_other_sentence_and_words_that_only_ask_are_not_searched(
@@ -603,6 +608,12 @@ def test_a_quotation_is_cited_with_its_other_sentence_and_words_that_only_ask_ar
     stream.answer()
     assert stream.trace.retrieval.terms == ("will", "upgrad", "cost")
     assert stream.trace.scored[0].candidate.row.text.startswith("The substation")
+    # The quotation gives its speaker, "il", at its end: its first sentence stood alone, and the teacher's words
+    # were not found ("Qu'a dit l'enseignant ?" quoted only the sentence naming him).
+    found = ingested(fresh_store, tmp_path / "grenier.txt", _FOUND)
+    said = assistant.answer("Qu'a dit l'enseignant ?", sources=["grenier.txt"])
+    assert sorted(c.text[:12] for c in said.citations) == ["C'est le nou", "Puis j'ai vu", "« J'ai d'abo"]
+    assert_verbatim(said, found)
 
 
 _PAINTING = (
@@ -628,20 +639,3 @@ def test_who_is_answered_by_a_sentence_that_describes_the_person_without_naming_
         assert_verbatim(found, text)
 
 
-_FOUND = (
-    "Un tableau retrouvé dans un grenier\n\n"
-    "C'est le nouveau propriétaire de la maison, un enseignant de 38 ans, qui a découvert la toile en vidant le "
-    "grenier. « J'ai d'abord cru à une copie. Puis j'ai vu l'étiquette du musée au dos », a-t-il raconté.\n\n"
-    "Une enquête a été ouverte pour recel de vol.")
-
-
-def test_a_quotation_over_two_sentences_is_the_words_of_the_person_the_sentence_before_names(
-    fresh_settings, fresh_store, tmp_path
-):
-    text = ingested(fresh_store, tmp_path / "grenier.txt", _FOUND)
-    assistant = Assistant(fresh_settings, store=fresh_store)
-    # The quotation gives its speaker, "il", at its end: its first sentence stood alone, and the teacher's words
-    # were not found ("Qu'a dit l'enseignant ?" quoted only the sentence naming him).
-    said = assistant.answer("Qu'a dit l'enseignant ?", sources=["grenier.txt"])
-    assert sorted(c.text[:12] for c in said.citations) == ["C'est le nou", "Puis j'ai vu", "« J'ai d'abo"]
-    assert_verbatim(said, text)
