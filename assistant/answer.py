@@ -228,8 +228,10 @@ class Assistant:
         # The answerability is a calibrated probability: under a half, the article more likely does not answer
         # than does, yet abstaining there would withhold too many right answers (the thresholds keep false
         # abstention near 5 %). Such an answer is given, and said to be the closest passage, not a sure one.
-        # So is one whose best sentence itself is unlikely to hold the answer, whatever the article-level score:
-        # the checks may have dropped the likelier ones (on the fit part, such answers were right 5 times in 32).
+        # So is one whose best sentence itself is unlikely to hold the answer, whatever the article-level score,
+        # which reads the question's features rather than that sentence alone; the echo check may also have dropped
+        # likelier ones. (Measured while the answer-type check still dropped sentences: on the fit part, such answers
+        # were right 5 times in 32.)
         settings = self.settings.retrieval
         best = trace.kept[0].probability if trace.kept else 0.0
         return trace.answerability < settings.unsure_below or best < settings.unsure_sentence_below
