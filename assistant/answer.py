@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import count
 
 from assistant import calibration
-from assistant.checks import Scored, answerability, build_stages, run_stages
+from assistant.checks import EchoFilter, Scored, answerability, build_stages, run_stages
 from assistant.config import Settings
 from assistant.errors import AssistantError, UnknownSource
 from assistant.features import candidate_features, same_language
@@ -198,10 +198,9 @@ class Assistant:
     def _decide(self, question: Question, scope: Sequence[str] | None, response: Response) -> Trace:
         found, scored = self.score(question, scope)
         kept, reason = run_stages(self.stages, found, scored)
-        # An abstention shows the score the cutoff read (the filters keep every candidate or none).
-        said = [s for s in scored if s.features["novelty"] > 0] or scored
+        # An abstention shows the score the cutoff read: the answer-type filter keeps every candidate or none.
         trace = Trace(question, found, tuple(scored), tuple(kept), reason,
-                      answerability(self.calibration, found, kept or said))
+                      answerability(self.calibration, found, kept or EchoFilter().apply(found, scored) or scored))
         response.trace = trace
         return trace
 

@@ -304,8 +304,7 @@ def rate(flags) -> float | None:
 def cites_gold(example: Example) -> bool:
     """Whether the first sentence the filters keep holds the gold answer (what an answer cites first)."""
     kept = kept_by_filters(example)
-    return bool(kept) and any(label for s, label in zip(example.candidates, example.labels, strict=True)
-                              if s is kept[0])
+    return bool(kept) and bool(example.labels[example.candidates.index(kept[0])])
 
 
 def figures(examples: list[Example], fitted: calibration.Calibration) -> dict[str, dict[str, float | None]]:

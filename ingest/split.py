@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from store.lang import Language, language
-from store.lexical import CLOSING_QUOTES, OPENING_QUOTES, carries_on, is_quotation, opens_on_quotation
+from store.lexical import carries_on, is_quotation, opens_on_quotation, quote_depth
 
 MAX_SENTENCE_CHARS = 1000
 MAX_TITLE_CHARS = 150
@@ -184,48 +184,41 @@ def _bounded(text: str, start: int, end: int, offset: int) -> Iterator[tuple[int
 
 
 class _Quotes:
-    """Which quotations are open after the sentences read so far of one paragraph.
-
-    A sentence that opens inside a quotation (« Je les ai retrouvées au petit matin. C'est la troisième
-    attaque », a déclaré l'éleveur) and one that is a quotation and nothing else ("…," said Gareth Lewis.
-    "Our engineers worked through the night.") carry on the sentence before them in the paragraph: that
-    sentence holds the rest of the quotation or names its speaker. Counting marks is typography, the same in
-    every language; a paragraph starts with no quotation open (multi-paragraph quotations reopen theirs).
+    """Whether a quotation is open after the sentences of one paragraph read so far. Counting marks is typography,
+    the same in every language; a paragraph starts with no quotation open (multi-paragraph quotations reopen theirs).
     """
 
     def __init__(self) -> None:
         self.depth = 0  # guillemets and curly quotes opened and not closed
         self.straight = 0  # straight double quotes seen
-        self.sentences = 0
-
-    def continues(self, sentence: str) -> bool:
-        """Whether ``sentence``, next in the paragraph, carries on the one before it."""
-        if not self.sentences:
-            return False
-        return self.depth > 0 or self.straight % 2 == 1 or is_quotation(sentence)
 
     @property
     def open(self) -> bool:
-        """Whether a quotation is open after the sentences read."""
         return self.depth > 0 or self.straight % 2 == 1
 
     def read(self, sentence: str) -> None:
         """Count the quotation marks of the paragraph's next sentence."""
-        self.depth = max(0, self.depth + sum(sentence.count(c) for c in OPENING_QUOTES)
-                         - sum(sentence.count(c) for c in CLOSING_QUOTES))
+        self.depth = max(0, self.depth + quote_depth(sentence))
         self.straight += sentence.count('"')
-        self.sentences += 1
 
 
-def spoken_by_pronoun(sentences: Sequence[str], lang: Language) -> set[int]:
-    """The indexes of a paragraph's sentences that open on a quotation running on into later sentences and closed
+def quoted_on(sentences: Sequence[str], lang: Language) -> set[int]:
+    """The indexes of a paragraph's sentences that carry on the sentence before them because of a quotation.
+
+    A sentence that opens inside a quotation (« Je les ai retrouvées au petit matin. C'est la troisième attaque »,
+    a déclaré l'éleveur) and one that is a quotation and nothing else ("…," said Gareth Lewis. "Our engineers worked
+    through the night.") carry on the sentence before them in the paragraph: that sentence holds the rest of the
+    quotation or names its speaker. So does one that opens on a quotation running on into later sentences and closed
     in one whose speaker is a pronoun (« J'ai d'abord cru à une copie. Puis j'ai vu l'étiquette », a-t-il raconté):
-    the speaker is whoever the sentence before the quotation names, as for a one-sentence quote ('"…," she said')."""
+    the speaker is whoever the sentence before the quotation names, as for a one-sentence quote ('"…," she said').
+    """
     found: set[int] = set()
     quotes = _Quotes()
-    opened: int | None = None
+    opened: int | None = None  # the sentence that opened the quotation still open, when it opens on it
     for index, sentence in enumerate(sentences):
         was_open = quotes.open
+        if index and (was_open or is_quotation(sentence)):
+            found.add(index)
         quotes.read(sentence)
         if not was_open and quotes.open:
             opened = index if opens_on_quotation(sentence) else None
@@ -285,16 +278,14 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
         if paragraph.heading is not None:
             section = paragraph.heading
             continue
-        quotes = _Quotes()
         spans = list(sentence_spans(paragraph.text, paragraph.start, lang=lang))
-        reported = spoken_by_pronoun([document[start:end] for start, end in spans], lang)
-        for index, (start, end) in enumerate(spans):
-            text = document[start:end]
+        texts = [document[start:end] for start, end in spans]
+        quoted = quoted_on(texts, lang)
+        for index, ((start, end), text) in enumerate(zip(spans, texts, strict=True)):
             # The pair must still fit the model's input, or the sentence itself would be cut off.
             leans_back = (
                 previous_start is not None and end - previous_start <= MAX_SENTENCE_CHARS
-                and (carries_on(text, lang) or quotes.continues(text) or index in reported)
+                and (carries_on(text, lang) or index in quoted)
             )
             yield Sentence(start, end, text, previous_start if leans_back else start, section)
             previous_start = start
-            quotes.read(text)

@@ -108,6 +108,11 @@ _WHOLE_QUOTE = re.compile(r'\s*["\u00ab\u201c][^"\u00ab\u201c\u00bb\u201d]*["\u0
 _FIRST_MARK = re.compile(r'["\u00ab\u201c\u00bb\u201d]')
 
 
+def quote_depth(text: str) -> int:
+    """How many more quotations ``text`` opens than it closes, by the marks that face a way (guillemets, curly)."""
+    return sum(text.count(c) for c in OPENING_QUOTES) - sum(text.count(c) for c in CLOSING_QUOTES)
+
+
 def is_quotation(sentence: str) -> bool:
     """Whether the sentence is a quotation and nothing else: no speaker of its own."""
     return bool(_WHOLE_QUOTE.fullmatch(sentence))
@@ -131,8 +136,7 @@ def opens_on_quotation(sentence: str) -> bool:
     text = sentence.lstrip()
     if text[:1] == '"':
         return text.count('"') % 2 == 1
-    return text[:1] in OPENING_QUOTES and (
-        sum(text.count(c) for c in OPENING_QUOTES) > sum(text.count(c) for c in CLOSING_QUOTES))
+    return text[:1] in OPENING_QUOTES and quote_depth(text) > 0
 
 
 def carries_on(sentence: str, lang: Language) -> bool:
