@@ -16,6 +16,10 @@ The thresholds are chosen on the same fit part:
 - ``several``: the ratio to the best probability that a further cited sentence needs, chosen for the best
   F1 of cited sentences against gold sentences.
 
+It also prints, in bands of the best sentence's probability, the answers that only
+``retrieval.unsure_sentence_below`` could mark "maybe not in the article" (answered, article-level score at least
+``retrieval.unsure_below``) and how many of them are right, on both parts: the measurement behind that setting.
+
 The test part is scored with the fitted weights and reported beside, never used for fitting. Writes
 ``assistant/calibration/<model>.json`` and prints both parts' figures.
 
@@ -59,6 +63,7 @@ FIT = ("squad2-fit", "piaf-fit")
 TEST = ("squad2-test", "piaf-test")
 MAX_FALSE_ABSTENTION = 0.05
 OFF_TOPIC_QUANTILE = 0.95
+UNSURE_BAND = 0.05  # width of the probability bands the sentence-level "maybe not" mark is measured on
 CALIBRATION_DIR = ROOT / "assistant" / "calibration"
 
 
@@ -288,6 +293,27 @@ def choose_several(examples: list[Example], threshold: float, k: int = 3) -> flo
     return best_ratio
 
 
+def unsure_bands(examples: list[Example], fitted: calibration.Calibration, *, unsure_below: float,
+                 width: float = UNSURE_BAND) -> list[tuple[float, int, int, int]]:
+    """The answers that only their best sentence's probability could mark as unsure (answered, article-level
+    score at least ``unsure_below``), by that probability in bands of ``width`` under one half: (lower edge,
+    answers, answers whose first sentence holds the gold answer, answers with it in one of the first three kept
+    sentences, which an answer cites at most). An unanswerable question's answer is never right."""
+    bands: dict[int, list[int]] = {}
+    for e in examples:
+        if e.kind == "offtopic" or abstains(e, fitted) or (answerability_of(e, fitted) or 0.0) < unsure_below:
+            continue
+        kept = kept_by_filters(e)
+        band = int(kept[0].probability / width)
+        if band * width < 0.5:
+            counts = bands.setdefault(band, [0, 0, 0])
+            answerable = e.kind == "answerable"
+            counts[0] += 1
+            counts[1] += int(answerable and cites_gold(e))
+            counts[2] += int(answerable and any(e.labels[e.candidates.index(s)] for s in kept[:3]))
+    return [(round(band * width, 4), *bands.get(band, [0, 0, 0])) for band in range(round(0.5 / width))]
+
+
 def auc(positive: list[float], negative: list[float]) -> float | None:
     if not positive or not negative:
         return None
@@ -386,6 +412,15 @@ def calibrate(model: str, *, reuse: bool = False) -> dict:
     print(f"{model}: collecting test examples (reported, not fitted)", flush=True)
     test = cached_collect(model, TEST, reuse=reuse)
     rescore(test, fitted)
+    retrieval = Settings().retrieval
+    print(f"{model}: answers that only the best sentence's probability could mark (retrieval.unsure_sentence_below "
+          f"= {retrieval.unsure_sentence_below}), by that probability: answers / first sentence right / right "
+          f"within three, fit part and test part")
+    for fit_band, test_band in zip(unsure_bands(fit, fitted, unsure_below=retrieval.unsure_below),
+                                   unsure_bands(test, fitted, unsure_below=retrieval.unsure_below), strict=True):
+        edge = fit_band[0]
+        parts = ["{:4d} / {:4d} / {:4d}".format(*band[1:]) for band in (fit_band, test_band)]
+        print(f"  [{edge:.2f}, {edge + UNSURE_BAND:.2f})  {parts[0]}   {parts[1]}", flush=True)
     return {
         "model": model,
         "fitted_on": list(FIT),
