@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from itertools import chain
 
 from store.lang import Language, language
-from store.lexical import carries_on, is_quotation, opens_on_quotation, quote_depth
+from store.lexical import (
+    carries_on,
+    ends_on_quotation,
+    holds_quotation,
+    is_quotation,
+    opens_on_quotation,
+    quote_depth,
+)
 
 MAX_SENTENCE_CHARS = 1000
 MAX_TITLE_CHARS = 150
@@ -202,28 +209,33 @@ class _Quotes:
         self.straight += sentence.count('"')
 
 
-def quoted_on(sentences: Sequence[str], lang: Language) -> set[int]:
+def quoted_on(sentences: Sequence[str], lang: Language, *, after_words: bool = False) -> set[int]:
     """The indexes of a paragraph's sentences that carry on the sentence before them because of a quotation.
 
     A sentence that opens inside a quotation (« Je les ai retrouvées au petit matin. C'est la troisième attaque »,
     a déclaré l'éleveur) and one that is a quotation and nothing else ("…," said Gareth Lewis. "Our engineers worked
     through the night.") carry on the sentence before them in the paragraph: that sentence holds the rest of the
     quotation or names its speaker. So does one that opens on a quotation running on into later sentences and closed
-    in one whose speaker is a pronoun (« J'ai d'abord cru à une copie. Puis j'ai vu l'étiquette », a-t-il raconté):
-    the speaker is whoever the sentence before the quotation names, as for a one-sentence quote ('"…," she said').
+    in one whose speaker is a pronoun (« J'ai d'abord cru à une copie. Puis j'ai vu l'étiquette », a-t-il raconté)
+    or that names no speaker at all («…», a déclaré l'adjointe. « Ce n'est pas facile. Mais la santé passe avant
+    tout. »): the speaker is whoever the sentence before the quotation names, as for a one-sentence quote.
+
+    With ``after_words`` (the sentence before the paragraph gives someone's words), the same holds for the
+    paragraph's first sentence: news writing leaves a paragraph that goes on quoting the last speaker unattributed.
     """
     found: set[int] = set()
     quotes = _Quotes()
     opened: int | None = None  # the sentence that opened the quotation still open, when it opens on it
     for index, sentence in enumerate(sentences):
         was_open = quotes.open
-        if index and (was_open or is_quotation(sentence)):
+        if (index or after_words) and (was_open or is_quotation(sentence)):
             found.add(index)
         quotes.read(sentence)
         if not was_open and quotes.open:
             opened = index if opens_on_quotation(sentence) else None
         elif was_open and not quotes.open:
-            if opened is not None and lang.spoken_by is not None and lang.spoken_by.search(sentence):
+            spoken = lang.spoken_by is not None and lang.spoken_by.search(sentence)
+            if opened is not None and (spoken or ((opened or after_words) and ends_on_quotation(sentence))):
                 found.add(opened)
             opened = None
     return found
@@ -261,6 +273,7 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
     lang = language(code)
     section = ""
     previous_start: int | None = None
+    previous_text: str | None = None
     paragraphs = split_paragraphs(document)
     first = next(paragraphs, None)
     if first is not None:
@@ -280,7 +293,7 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
             continue
         spans = list(sentence_spans(paragraph.text, paragraph.start, lang=lang))
         texts = [document[start:end] for start, end in spans]
-        quoted = quoted_on(texts, lang)
+        quoted = quoted_on(texts, lang, after_words=previous_text is not None and holds_quotation(previous_text))
         for index, ((start, end), text) in enumerate(zip(spans, texts, strict=True)):
             # The pair must still fit the model's input, or the sentence itself would be cut off.
             leans_back = (
@@ -288,4 +301,4 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
                 and (carries_on(text, lang) or index in quoted)
             )
             yield Sentence(start, end, text, previous_start if leans_back else start, section)
-            previous_start = start
+            previous_start, previous_text = start, text

@@ -118,6 +118,18 @@ def is_quotation(sentence: str) -> bool:
     return bool(_WHOLE_QUOTE.fullmatch(sentence))
 
 
+def holds_quotation(sentence: str) -> bool:
+    """Whether the sentence has a quotation mark: it gives someone's words, whole or in part."""
+    return _FIRST_MARK.search(sentence) is not None
+
+
+def ends_on_quotation(sentence: str) -> bool:
+    """Whether nothing but punctuation follows the sentence's last quotation mark: a quotation closing in it has
+    no speaker after it."""
+    last = max(sentence.rfind(c) for c in '"' + OPENING_QUOTES + CLOSING_QUOTES)
+    return last >= 0 and not any(c.isalnum() for c in sentence[last + 1 :])
+
+
 def quotes_on(sentence: str) -> bool:
     """Whether the sentence is quoted speech with no speaker of its own: a quotation alone, the end of one opened
     before («… C'est la troisième attaque », a déclaré l'éleveur), or the start of one that runs on into the next

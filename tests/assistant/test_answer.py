@@ -584,6 +584,14 @@ _FOUND = (
     "grenier. « J'ai d'abord cru à une copie. Puis j'ai vu l'étiquette du musée au dos », a-t-il raconté.\n\n"
     "Une enquête a été ouverte pour recel de vol.")
 
+_HEAT = (
+    "Les écoles ferment l'après-midi\n\n"
+    "La mairie a décidé de fermer les écoles l'après-midi jusqu'à vendredi en raison de la canicule.\n\n"
+    "« Nous ne pouvons pas laisser des enfants de quatre ans dans des classes à 35 degrés », a déclaré l'adjointe "
+    "à l'éducation, Claire Vasseur.\n\n"
+    "« Ce n'est pas une décision facile, beaucoup de parents travaillent. Mais la santé passe avant tout. »\n\n"
+    "Six gymnases climatisés accueillent les enfants des familles qui ne peuvent pas les garder.")
+
 
 def test_a_quotation_is_cited_with_its_other_sentence_and_words_that_only_ask_are_not_searched(
     fresh_settings, fresh_store, tmp_path
@@ -614,6 +622,12 @@ def test_a_quotation_is_cited_with_its_other_sentence_and_words_that_only_ask_ar
     said = assistant.answer("Qu'a dit l'enseignant ?", sources=["grenier.txt"])
     assert sorted(c.text[:12] for c in said.citations) == ["C'est le nou", "Puis j'ai vu", "« J'ai d'abo"]
     assert_verbatim(said, found)
+    # A paragraph that only goes on quoting her, unattributed as news writing leaves it, was not given with her
+    # words: it did not lean on the sentence naming her.
+    heat = ingested(fresh_store, tmp_path / "canicule.txt", _HEAT)
+    said = assistant.answer("Qu'a déclaré Claire Vasseur ?", sources=["canicule.txt"])
+    assert [c.text[:12] for c in said.citations] == ["« Nous ne po", "« Ce n'est p", "Mais la sant"]
+    assert_verbatim(said, heat)
 
 
 _PAINTING = (

@@ -121,6 +121,19 @@ def test_a_quotation_running_on_or_standing_alone_is_embedded_with_the_sentence_
     # Not across a paragraph: a paragraph opening on a quotation names its speaker after it.
     apart = split_document('The vote passed.\n\n"It is a good day." So said the mayor.', "en").sentences
     assert apart[1].context_start == apart[1].start
+    # A quotation over sentences that names no speaker goes on quoting the one named before it, in its paragraph
+    # or, after a sentence giving someone's words, in a paragraph of its own (news writing leaves it unattributed).
+    unnamed = split_document("« C'est dur », a dit l'adjointe. « Ce n'est pas facile. La santé passe avant. » Les "
+                             "écoles ferment.", "fr").sentences
+    assert [s.context_start for s in unnamed] == [unnamed[0].start, unnamed[0].start, unnamed[1].start,
+                                                  unnamed[3].start]
+    carried = split_document('"It is hard," said Ms Vasseur.\n\n"Parents work. Health comes first."\n\n'
+                             "Schools reopen on Monday.", "en").sentences
+    assert [s.context_start for s in carried] == [carried[0].start, carried[0].start, carried[1].start,
+                                                  carried[3].start]
+    # Not after a sentence that quotes nobody: whose words they are is not said.
+    unsaid = split_document('Schools closed.\n\n"Parents work. Health comes first."', "en").sentences
+    assert [s.context_start for s in unsaid] == [unsaid[0].start, unsaid[1].start, unsaid[1].start]
 
 
 def test_french_and_english_punctuation_numbers_and_abbreviations():
