@@ -220,8 +220,9 @@ def quoted_on(sentences: Sequence[str], lang: Language, *, after_words: bool = F
     or that names no speaker at all («…», a déclaré l'adjointe. « Ce n'est pas facile. Mais la santé passe avant
     tout. »): the speaker is whoever the sentence before the quotation names, as for a one-sentence quote.
 
-    With ``after_words`` (the sentence before the paragraph gives someone's words), the same holds for the
-    paragraph's first sentence: news writing leaves a paragraph that goes on quoting the last speaker unattributed.
+    With ``after_words`` (the paragraph is a quotation and nothing else, after a sentence giving someone's words),
+    the same holds for its first sentence: news writing leaves a paragraph that goes on quoting the last speaker
+    unattributed.
     """
     found: set[int] = set()
     quotes = _Quotes()
@@ -293,7 +294,9 @@ def iter_sentences(document: str, code: str | None = None) -> Iterator[Sentence 
             continue
         spans = list(sentence_spans(paragraph.text, paragraph.start, lang=lang))
         texts = [document[start:end] for start, end in spans]
-        quoted = quoted_on(texts, lang, after_words=previous_text is not None and holds_quotation(previous_text))
+        # A paragraph that is a quotation and nothing else, after a sentence giving someone's words, goes on with them.
+        after_words = previous_text is not None and holds_quotation(previous_text) and is_quotation(paragraph.text)
+        quoted = quoted_on(texts, lang, after_words=after_words)
         for index, ((start, end), text) in enumerate(zip(spans, texts, strict=True)):
             # The pair must still fit the model's input, or the sentence itself would be cut off.
             leans_back = (

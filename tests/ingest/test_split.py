@@ -131,9 +131,12 @@ def test_a_quotation_running_on_or_standing_alone_is_embedded_with_the_sentence_
                              "Schools reopen on Monday.", "en").sentences
     assert [s.context_start for s in carried] == [carried[0].start, carried[0].start, carried[1].start,
                                                   carried[3].start]
-    # Not after a sentence that quotes nobody: whose words they are is not said.
+    # Not after a sentence that quotes nobody (whose words they are is not said), nor for a paragraph that goes on
+    # past its quotation (its speaker may come next).
     unsaid = split_document('Schools closed.\n\n"Parents work. Health comes first."', "en").sentences
     assert [s.context_start for s in unsaid] == [unsaid[0].start, unsaid[1].start, unsaid[1].start]
+    named = split_document('"It is hard," said Ms Vasseur.\n\n"It is a good day." So said the mayor.', "en").sentences
+    assert named[1].context_start == named[1].start
 
 
 def test_french_and_english_punctuation_numbers_and_abbreviations():
