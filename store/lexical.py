@@ -104,8 +104,9 @@ def analyse(text: str, code: str) -> list[str]:
 # closes by its parity. Typography, the same in every language.
 OPENING_QUOTES = "\u00ab\u201c"
 CLOSING_QUOTES = "\u00bb\u201d"
-_WHOLE_QUOTE = re.compile(r'\s*["\u00ab\u201c][^"\u00ab\u201c\u00bb\u201d]*["\u00bb\u201d]\s*')
-_FIRST_MARK = re.compile(r'["\u00ab\u201c\u00bb\u201d]')
+_MARKS = '"' + OPENING_QUOTES + CLOSING_QUOTES
+_WHOLE_QUOTE = re.compile(rf'\s*["{OPENING_QUOTES}][^{_MARKS}]*["{CLOSING_QUOTES}]\s*')
+_FIRST_MARK = re.compile(f"[{_MARKS}]")
 
 
 def quote_depth(text: str) -> int:
@@ -126,7 +127,7 @@ def holds_quotation(sentence: str) -> bool:
 def ends_on_quotation(sentence: str) -> bool:
     """Whether nothing but punctuation follows the sentence's last quotation mark: a quotation closing in it has
     no speaker after it."""
-    last = max(sentence.rfind(c) for c in '"' + OPENING_QUOTES + CLOSING_QUOTES)
+    last = max(sentence.rfind(c) for c in _MARKS)
     return last >= 0 and not any(c.isalnum() for c in sentence[last + 1 :])
 
 
