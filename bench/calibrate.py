@@ -1,6 +1,8 @@
 """Fit the calibrated answerability score on the fit part of the public data (``make calibrate``).
 
-For each embedding model: ingest the external articles into the evaluation store (``.cache/eval``), run the
+For each embedding model: ingest the articles of both parts, and nothing else, into the calibration store
+(``.cache/calibration/store-<model>``, in their sets' order, before either part is collected: the IDF and BM25
+features read the whole store, so the weights depend on exactly what it holds), run the
 real retrieval and feature code on every question of ``squad2-fit`` and ``piaf-fit`` (and, as off-topic
 questions, on the same questions scoped to another article of their dataset), label each candidate sentence
 by whether it holds the gold answer's start, and fit two logistic regressions: one on every feature (question
@@ -67,10 +69,14 @@ UNSURE_BAND = 0.05  # width of the probability bands the sentence-level "maybe n
 CALIBRATION_DIR = ROOT / "assistant" / "calibration"
 
 
-def eval_store_path(model: str) -> Path:
-    """The evaluation store of a model: the default model's at .cache/eval/store, others beside it."""
-    base = ROOT / ".cache" / "eval" / "store"
-    return base if model == GEMMA else base.with_name(f"store-{model}")
+def calibration_store_path(model: str) -> Path:
+    """The calibration store of a model: its own, not the evaluation store, whose documents vary with what was run.
+
+    The IDF weights, BM25 scores and the expansion of unknown words read every document of the store, so the
+    features a question gets (and so the fitted weights) depend on what else the store holds: the evaluation
+    store held only the fit articles when the fit part was collected on a new machine, and every article after.
+    """
+    return ROOT / ".cache" / "calibration" / f"store-{model}"
 
 
 @dataclass
@@ -92,7 +98,7 @@ def settings_for(model: str) -> Settings:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     base = Settings()
     return base.model_copy(update={
-        "store": base.store.model_copy(update={"path": eval_store_path(model)}),
+        "store": base.store.model_copy(update={"path": calibration_store_path(model)}),
         "embedding": base.embedding.model_copy(update={"model": model}),
     })
 
@@ -111,21 +117,38 @@ def load_items(names: tuple[str, ...]):
     return items, files
 
 
-def collect(model: str, names: tuple[str, ...], *, off_topic: bool) -> list[Example]:
-    """Candidates and labels for every question of the named sets (ingesting their articles if needed)."""
-    from assistant.answer import Assistant
-    from assistant.evaluation import holds_span
-    from assistant.question import prepare
+def calibration_store(model: str):
+    """The calibration store holding the articles of both parts and nothing else, and their ids by file name.
+
+    Documents of neither part (a data set changed since the store was built) are removed; the articles are
+    ingested in the sets' order (unchanged ones are skipped), so a store built from nothing is built the same way.
+    """
     from ingest import ingest_documents, load_file
     from store import open_store
 
     settings = settings_for(model)
-    items, files = load_items(names)
+    _, files = load_items(FIT + TEST)
     store = open_store(settings.store, settings.embedding)
     documents = {name: load_file(path) for name, path in files.items()}
+    wanted = {doc.source for doc in documents.values()}
+    for stored in store.documents():
+        if stored.source not in wanted:
+            store.remove(stored.source)
+            print(f"  {model}: removed {stored.source} (in neither part)", flush=True)
     report = ingest_documents(store, list(documents.values()))
     print(f"  {model}: {report.summary()}", flush=True)
-    source_ids = {name: store.find(doc.source).doc_id for name, doc in documents.items()}
+    return store, {name: store.find(doc.source).doc_id for name, doc in documents.items()}
+
+
+def collect(model: str, names: tuple[str, ...], *, off_topic: bool) -> list[Example]:
+    """Candidates and labels for every question of the named sets, on the calibration store."""
+    from assistant.answer import Assistant
+    from assistant.evaluation import holds_span
+    from assistant.question import prepare
+
+    settings = settings_for(model)
+    items, _ = load_items(names)
+    store, source_ids = calibration_store(model)
     assistant = Assistant(settings, store=store)
     prepared = [prepare(item.question, languages={"en", "fr"}) for _, item in items]
     started = time.perf_counter()
