@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: chat test install lint eval eval-external external-sets calibrate bench model clean
+.PHONY: chat test install lint eval eval-external external-sets calibrate calibrate-check bench model clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -85,6 +85,10 @@ eval-external: $(STAMP)
 # Refits assistant/calibration/*.json on the fit parts (and reports the test parts beside).
 calibrate: $(TEST_STAMP)
 	$(BATCH) $(PY) bench/calibrate.py
+
+# Refits as `make calibrate` does and compares with the committed files (writes nothing; fails when they differ).
+calibrate-check: $(TEST_STAMP)
+	$(BATCH) $(PY) bench/calibrate.py --check
 
 bench: $(TEST_STAMP)
 	$(PY) bench/answer_latency.py

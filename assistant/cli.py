@@ -111,9 +111,10 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Ingest files or folders (.txt .md .html .pdf); the bundled article when no path is given.
 
     A store written by an older citechat or with another embedding model is re-embedded first (crash-safe:
-    interrupted, the old store stays as it was and the next run resumes).
+    interrupted, the old store stays as it was and the next run resumes). Stored documents this release splits
+    into other sentences are written again from their stored text.
     """
-    from ingest import ingest_documents, load_bundled, load_sources, rebuild_store
+    from ingest import ingest_documents, load_bundled, load_sources, rebuild_store, resplit_stored
 
     documents, notices = load_sources(paths, limits=settings.ingest) if paths else ([load_bundled()], [])
     for line in notices:
@@ -127,6 +128,9 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
         report = rebuild_store(store, embeddings, documents if paths else [])
     else:
         report = ingest_documents(store, documents)
+        resplit = resplit_stored(store, skip=[d.source for d in documents])
+        if resplit.documents:
+            click.echo(f"re-split by this release: {resplit.summary()}", err=True)
     click.echo(report.summary())
 
 

@@ -501,6 +501,41 @@ def compare_rankers(model: str) -> None:
             print(f"  {label:20} top1 {top1:.3f}  top3 {top3:.3f}")
 
 
+# How far a refit may land from the committed file and still count as the same calibration: the embeddings are
+# computed in floating point on whatever machine runs it, so the last digits of a weight may move.
+SAME_WEIGHT = 1e-3  # largest difference of a standardised coefficient or intercept
+SAME_LEVEL = 1e-3  # of a threshold, the related level, the ratio for several sentences
+SAME_FIGURE = 2e-3  # of a fit or test figure (rates and AUC)
+
+
+def differences(committed: dict, refit: dict) -> list[str]:
+    """What differs between a committed calibration and a refit beyond the tolerances above (empty: the same)."""
+    found = []
+    for part in ("same_language", "cross_lingual", "answerable", "answerable_cross"):
+        old, new = committed[part], refit[part]
+        if old["features"] != new["features"]:
+            found.append(f"{part}: features {old['features']} -> {new['features']}")
+            continue
+        for key in ("coef", "mean", "scale"):
+            gaps = [abs(a - b) / max(1.0, abs(a)) for a, b in zip(old[key], new[key], strict=True)]
+            if max(gaps, default=0.0) > SAME_WEIGHT:
+                worst = gaps.index(max(gaps))
+                found.append(f"{part}.{key}[{old['features'][worst]}]: {old[key][worst]:.6g} -> {new[key][worst]:.6g}")
+        if abs(old["intercept"] - new["intercept"]) > SAME_WEIGHT:
+            found.append(f"{part}.intercept: {old['intercept']:.6g} -> {new['intercept']:.6g}")
+    levels = [("threshold", committed["threshold"], refit["threshold"]),
+              ("related", committed["related"], refit["related"]), ("several", committed["several"], refit["several"])]
+    levels += [(f"thresholds.{k}", v, refit["thresholds"].get(k, math.nan)) for k, v in committed["thresholds"].items()]
+    found += [f"{name}: {old} -> {new}" for name, old, new in levels if not abs(old - new) <= SAME_LEVEL]
+    for part in ("fit_figures", "test_figures"):
+        for name, row in committed[part].items():
+            for key, old in row.items():
+                new = refit[part].get(name, {}).get(key)
+                if (old is None) != (new is None) or (old is not None and abs(old - new) > SAME_FIGURE):
+                    found.append(f"{part}.{name}.{key}: {old} -> {new}")
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", action="append", choices=[GEMMA, E5], help="Model(s) to calibrate (default both).")
@@ -508,15 +543,28 @@ def main() -> None:
     parser.add_argument("--compare-rankers", action="store_true",
                         help="Compare the linear sentence score with gradient boosting on the same features "
                              "(needs a previous run's candidates; writes nothing).")
+    parser.add_argument("--check", action="store_true",
+                        help="Refit and compare with the committed assistant/calibration/<model>.json instead of "
+                             "writing it; exit status 1 when they differ beyond the tolerances.")
     args = parser.parse_args()
     if args.compare_rankers:
         for model in args.model or [GEMMA]:
             compare_rankers(model)
         return
+    failed = False
     for model in args.model or [GEMMA, E5]:
         started = time.perf_counter()
-        result = calibrate(model, reuse=args.reuse)
+        result = json.loads(json.dumps(calibrate(model, reuse=args.reuse)))  # as written: tuples become lists
         path = CALIBRATION_DIR / f"{model}.json"
+        if args.check:
+            found = differences(json.loads(path.read_text(encoding="utf-8")), result)
+            print(f"{model}: refit in {time.perf_counter() - started:.0f} s; "
+                  + (f"{len(found)} differences from {path.relative_to(ROOT)}:" if found
+                     else f"the same as {path.relative_to(ROOT)} (within the tolerances)"))
+            for line in found:
+                print(f"  {line}")
+            failed = failed or bool(found)
+            continue
         path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(f"{model}: wrote {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
         print(f"  threshold {result['threshold']} (per language {result['thresholds']})  related {result['related']}"
@@ -524,6 +572,8 @@ def main() -> None:
         for part in ("fit_figures", "test_figures"):
             for name, row in result[part].items():
                 print(f"  {part[:-8]:4} {name:12} " + "  ".join(f"{k} {v}" for k, v in row.items()))
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from ingest.errors import (
     UnsupportedFile,
 )
 from ingest.load import LoadedDocument, load_bundled, load_file, load_text
-from ingest.pipeline import IngestReport, ensure_bundled, ingest_documents, load_sources, rebuild_store
+from ingest.pipeline import IngestReport, ensure_bundled, ingest_documents, load_sources, rebuild_store, resplit_stored
 
 __all__ = [
     "EmptyDocument",
@@ -29,4 +29,5 @@ __all__ = [
     "load_sources",
     "load_text",
     "rebuild_store",
+    "resplit_stored",
 ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingest.config import IngestSettings
 from ingest.load import LoadedDocument, expand_paths, load_bundled, load_file
-from ingest.split import split_document
+from ingest.split import SPLITTER, split_document
 from store import DocumentMeta, Store
 from store.lang import detect
 
@@ -91,7 +91,7 @@ def ingest_documents(
             layout = split_document(document.text, document.language)
             meta = DocumentMeta(
                 source=document.source, title=document.title or layout.title, language=document.language,
-                origin=document.origin,
+                origin=document.origin, splitter=SPLITTER,
             )
             bar = None
             if show_progress:
@@ -124,6 +124,28 @@ class _Progress:
             self.bar.update(count)
         if self.callback is not None:
             self.callback(self.source, self.done, self.total)
+
+
+def resplit_stored(store: Store, *, skip: Sequence[str] = ()) -> IngestReport:
+    """Write again, from their stored text, the stored documents this release splits into other sentences.
+
+    A new release's splitter may cut or group sentences otherwise (a quotation running on now travels with its
+    speaker's sentence); a document whose file is never ingested again (a browser upload, the bundled article
+    once stored) would keep the old sentences and their embeddings. Only documents recorded with another
+    ``SPLITTER`` are read (a large store costs nothing once current); ``ingest_documents`` compares their spans,
+    rewrites the ones that changed and records the version on the others. ``skip`` names sources just written.
+    The report lists the rewritten documents only.
+    """
+    started = time.perf_counter()
+    skipped = set(skip)
+    stale = [d for d in store.documents() if d.splitter != SPLITTER and d.source not in skipped]
+    if store.legacy or not stale:  # an older citechat's store is re-split by the rebuild it needs first
+        return IngestReport((), time.perf_counter() - started)
+    documents = [LoadedDocument(d.source, d.title, d.language, store.document_text(d.doc_id), d.origin)
+                 for d in stale]
+    report = ingest_documents(store, documents, show_progress=False)
+    rewritten = tuple(d for d in report.documents if d.added)
+    return IngestReport(rewritten, time.perf_counter() - started)
 
 
 def ensure_bundled(store: Store) -> IngestReport | None:

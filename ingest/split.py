@@ -22,6 +22,10 @@ from store.lexical import (
     quote_depth,
 )
 
+# The splitter's version, recorded with every stored document: `citechat ingest` cuts again the stored documents
+# another version split (their sentences and embedding contexts would otherwise stay the old ones until a
+# rebuild). Change it whenever the sentences of a text change; tests/ingest/test_split.py fingerprints them.
+SPLITTER = "2026-11-29"
 MAX_SENTENCE_CHARS = 1000
 MAX_TITLE_CHARS = 150
 # How far back from a period the abbreviation check looks: longer than any abbreviation, short enough

@@ -74,6 +74,7 @@ class DocumentMeta:
     title: str
     language: str
     origin: str = ""
+    splitter: str = ""  # the ingest splitter's version that cut its sentences (another one's are cut again)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class StoredDocument:
     chars: int
     pages: int
     ingested_at: str
+    splitter: str = ""  # as in DocumentMeta; empty for a document stored before versions were recorded
 
 
 @dataclass(frozen=True)
@@ -546,8 +548,10 @@ class Store:
                 # Same text, same sentences: nothing to write. A new release's splitter may cut the same text
                 # otherwise (a lone line was once a title over nothing), and then the document is written again.
                 if stored == sorted((s.start, s.end, s.context_start, s.section) for s in sentences):
-                    if (previous.title, previous.language) != (meta.title, meta.language):
-                        self._commit(replace(previous, title=meta.title, language=meta.language))
+                    if (previous.title, previous.language, previous.splitter) != (meta.title, meta.language,
+                                                                                   meta.splitter):
+                        self._commit(replace(previous, title=meta.title, language=meta.language,
+                                             splitter=meta.splitter))
                     return WriteResult(added=0, unchanged=previous.sentence_count, removed=0)
                 if stored is None:
                     repaired = True
@@ -568,6 +572,7 @@ class Store:
                 doc_id=doc_id, source=meta.source, title=meta.title, language=meta.language, origin=meta.origin,
                 content_hash=digest, write_id=write_id, sentence_count=len(rows), chars=len(text),
                 pages=_page_count(text), ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                splitter=meta.splitter,
             )
             self._commit(record)
             _checkpoint("committed")
@@ -772,7 +777,7 @@ class Store:
             yield from self._legacy_texts()
             return
         for record in self.documents():
-            meta = DocumentMeta(record.source, record.title, record.language, record.origin)
+            meta = DocumentMeta(record.source, record.title, record.language, record.origin, record.splitter)
             yield meta, self.document_text(record.doc_id)
 
     def _legacy_texts(self) -> Iterator[tuple[DocumentMeta, str]]:
@@ -859,7 +864,7 @@ def _record_metadata(record: StoredDocument) -> dict[str, Any]:
         "kind": "record", "doc_id": record.doc_id, "source": record.source, "title": record.title,
         "language": record.language, "origin": record.origin, "content_hash": record.content_hash,
         "write_id": record.write_id, "sentence_count": record.sentence_count, "chars": record.chars,
-        "pages": record.pages, "ingested_at": record.ingested_at,
+        "pages": record.pages, "ingested_at": record.ingested_at, "splitter": record.splitter,
     }
 
 
@@ -868,7 +873,7 @@ def _record_from(m: dict[str, Any]) -> StoredDocument:
         doc_id=m["doc_id"], source=m["source"], title=m.get("title", ""), language=m.get("language", ""),
         origin=m.get("origin", ""), content_hash=m["content_hash"], write_id=m["write_id"],
         sentence_count=int(m.get("sentence_count", 0)), chars=int(m.get("chars", 0)), pages=int(m.get("pages", 1)),
-        ingested_at=m.get("ingested_at", ""),
+        ingested_at=m.get("ingested_at", ""), splitter=str(m.get("splitter") or ""),
     )
 
 

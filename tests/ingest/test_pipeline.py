@@ -150,6 +150,34 @@ def test_a_document_an_older_splitter_cut_otherwise_is_written_again(env, fresh_
     assert f"{lone}\t1 sentence\ten\t" in run(env, "sources").output
 
 
+def test_a_stored_document_an_older_splitter_cut_is_cut_again_by_the_next_ingest(env, fresh_store, tmp_path):
+    from ingest import load_file
+    from ingest.split import SPLITTER, Sentence, split_document
+    from store import DocumentMeta
+
+    path = tmp_path / "uploaded.txt"
+    path.write_text("Bedford votes on housing\n\nThe council voted 30 to 12 for 400 homes. Work starts in May.",
+                    encoding="utf-8")
+    document = load_file(path)
+    start = document.text.index("The council")
+    # An upload stored by an older release (no splitter version), its two sentences cut as one; its file is gone.
+    fresh_store.write_document(DocumentMeta(source=document.source, title=document.title, language="en"),
+                               document.text, [Sentence(start, len(document.text), document.text[start:], start)])
+    path.unlink()
+    first = run(env, "ingest")  # the bundled article: the command `make chat` runs
+    assert first.exit_code == 0, first.output
+    assert "re-split by this release: 1 document(s): 2 sentences added, 0 unchanged, 1 removed" in first.output
+    fresh_store.refresh(force=True)
+    record = fresh_store.find(document.source)
+    assert record.splitter == SPLITTER and record.sentence_count == 2
+    cut = [(s.start, s.end) for s in split_document(document.text, "en").sentences]
+    assert [(r.start, r.end) for r in fresh_store.lexicon.document_sentences(record.doc_id)] == cut
+    asked = run(env, "ask", "--json", "--source", document.source, "When does the work start?")
+    assert json.loads(asked.output)["citations"][0]["text"] == "Work starts in May.", asked.output
+    again = run(env, "ingest")
+    assert again.exit_code == 0 and "re-split" not in again.output, again.output
+
+
 def test_cli_questions_with_bad_text_get_one_line(env):
     run(env, "ingest")
     for question, message in (("   ", "empty"), ("Qui\x07 ?", "control characters"), ("Qui est \udcff ?", "UTF-8")):

@@ -189,3 +189,29 @@ def test_text_without_blank_lines_splits_in_linear_time():
     small, large = seconds(250_000), seconds(1_000_000)
     assert large < 30  # generous: it takes about 0.4 s here
     assert large / small < 8  # linear: 4x the text, about 4x the time (quadratic would be 16x)
+
+
+# What SPLITTER cut from the bundled article, the conversation stories and the external articles (204 files): a
+# change of the sentences there must come with a new SPLITTER, or stored documents keep the old ones.
+SPLIT_FINGERPRINTS = {"2026-11-29": "300fb41a9b3fb5bd9c41e3e845654671a6ec27553ad20ae71347c5a679a37b0e"}
+
+
+def test_a_change_of_the_sentences_comes_with_a_new_splitter_version():
+    import hashlib
+    from pathlib import Path
+
+    from ingest import load_bundled, load_file
+    from ingest.split import SPLITTER
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    paths = sorted((data / "external" / "articles").rglob("*.txt")) + sorted(
+        (data / "conversations" / "articles").glob("*.txt"))
+    digest = hashlib.sha256()
+    for document in [load_bundled(), *(load_file(path) for path in paths)]:
+        layout = split_document(document.text, document.language)
+        digest.update(repr((layout.title, [(s.start, s.end, s.context_start, s.section)
+                                           for s in layout.sentences])).encode())
+    assert len(paths) > 200
+    assert SPLIT_FINGERPRINTS.get(SPLITTER) == digest.hexdigest(), (
+        "the splitter cuts these texts otherwise: set ingest.split.SPLITTER to a new version (stored documents are "
+        f"cut again by the next `citechat ingest`) and record {digest.hexdigest()} for it here")
