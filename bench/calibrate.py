@@ -25,7 +25,10 @@ It also prints, in bands of the best sentence's probability, the answers that on
 The test part is scored with the fitted weights and reported beside, never used for fitting. Writes
 ``assistant/calibration/<model>.json`` and prints both parts' figures.
 
-    python bench/calibrate.py [--model embeddinggemma-300m] [--model multilingual-e5-small]
+``--check`` (``make calibrate-check``) refits the same way and compares with the committed files instead of
+writing them (exit status 1 beyond the tolerances below).
+
+    python bench/calibrate.py [--model embeddinggemma-300m] [--model multilingual-e5-small] [--check] [--reuse]
 """
 
 from __future__ import annotations
@@ -505,7 +508,10 @@ def compare_rankers(model: str) -> None:
 # computed in floating point on whatever machine runs it, so the last digits of a weight may move.
 SAME_WEIGHT = 1e-3  # largest difference of a standardised coefficient or intercept
 SAME_LEVEL = 1e-3  # of a threshold, the related level, the ratio for several sentences
-SAME_FIGURE = 2e-3  # of a fit or test figure (rates and AUC)
+# Of a fit or test figure (rates and AUC): two builds of the same store gave another last dense candidate to 33 of
+# 5,572 fit examples (Chroma's HNSW search is approximate and its graph depends on the build), which moved one
+# question across a threshold: 1 of 448 (0.0022). A question or two of a part is the same calibration.
+SAME_FIGURE = 5e-3
 
 
 def differences(committed: dict, refit: dict) -> list[str]:
