@@ -21,7 +21,7 @@ from assistant.errors import AssistantError, UnknownSource
 from assistant.features import candidate_features, same_language
 from assistant.question import Question, prepare
 from assistant.render import abstention_text, render, to_citation
-from assistant.retrieve import Candidate, Retrieval, retrieve
+from assistant.retrieve import Candidate, Retrieval, owner_scope, retrieve
 from assistant.select import LEAD_SENTENCES, by_position, lead, select, with_context
 from assistant.types import Answer, Citation
 from store import Store, StoredDocument
@@ -186,6 +186,7 @@ class Assistant:
     def _score(self, question: Question, scope: Sequence[str] | None,
                vector: Sequence[float]) -> tuple[Retrieval, list[Scored]]:
         settings = self.settings.retrieval
+        scope = owner_scope(self.store, question, scope)
         found = retrieve(self.store, question, vector, scope=scope, dense_candidates=settings.dense_candidates,
                          lexical_candidates=settings.lexical_candidates, mode=settings.mode)
         scored = []

@@ -23,6 +23,10 @@ class Question:
 
     ``query`` is what retrieval searches for: the question itself, or for a follow-up the question with what it
     leans on carried from the conversation ("How far is it from Moscow? (Putin, Kim)"; see ``referent``).
+    ``owned``: the follow-up asks about something of what it carries ("How many donors did her charity have?"
+    after "Who is Helen Marsh?"). Its answer need not hold the carried words (the donors' sentence names the trust,
+    not her), and searching with them finds her sentences instead: it is searched and scored as asked (its
+    ``query`` is its text), and the carried words only choose among the articles (``retrieve.owner_scope``).
     """
 
     text: str
@@ -31,6 +35,7 @@ class Question:
     query: str = ""
     carried: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default_factory=tuple)
+    owned: bool = False
 
     @property
     def lang(self) -> Language:
@@ -218,4 +223,8 @@ def prepare(question: object, history: Sequence | None = None, *, languages: Ite
     carried = standalone(text, turns, language(code))
     query = f"{text} ({', '.join(carried)})" if carried else text
     notices = (strings(code)["truncated"].format(limit=MAX_QUESTION_CHARS),) if truncated else ()
-    return Question(text, code, turns, query, carried, notices)
+    # "her charity": searched as asked, the carried names only picking the article (retrieve.owner_scope).
+    owned = bool(carried) and language(code).possessive(text)
+    if owned:
+        query = text
+    return Question(text, code, turns, query, carried, notices, owned)

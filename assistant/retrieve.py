@@ -67,6 +67,20 @@ def query_terms(question: Question, store: Store) -> tuple[tuple[str, ...], tupl
     return terms, tuple(lexicon.expand(t) for t in names)
 
 
+def owner_scope(store: Store, question: Question, scope: Sequence[str] | None) -> Sequence[str] | None:
+    """The documents a follow-up about something of what it carries can be about ("her charity" after "Who is
+    Helen Marsh?"): those of ``scope`` that hold every carried word, when some do; else ``scope``.
+
+    Such a follow-up is searched without the carried words (``Question.owned``), which would pull the sentences
+    about her rather than about her charity; in a store of many articles they still pick the article.
+    """
+    if not question.owned or not question.carried or (scope is not None and len(scope) < 2):
+        return scope
+    lexicon = store.lexicon
+    terms = [lexicon.expand(t) for t in analyse(" ".join(question.carried), question.language)]
+    return tuple(sorted(lexicon.holding(terms, scope))) or scope
+
+
 def retrieve(
     store: Store,
     question: Question,

@@ -301,6 +301,19 @@ class LexicalIndex:
                f"AND doc_id IN ({','.join('?' * len(doc_ids))})")
         return {t for (t,) in self._db().execute(sql, [*unique, *doc_ids])}
 
+    def holding(self, terms: Iterable[str], doc_ids: Sequence[str] | None = None) -> list[str]:
+        """The documents (of ``doc_ids``; all when None) that hold every one of ``terms``, in no set order."""
+        unique = list(dict.fromkeys(terms))
+        if not unique or (doc_ids is not None and not doc_ids):
+            return []
+        sql = f"SELECT doc_id FROM doc_terms WHERE term IN ({','.join('?' * len(unique))})"
+        values: list[str] = list(unique)
+        if doc_ids is not None:
+            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+            values += list(doc_ids)
+        sql += " GROUP BY doc_id HAVING COUNT(DISTINCT term) = ?"
+        return [d for (d,) in self._db().execute(sql, [*values, len(unique)])]
+
     def expand(self, term: str) -> str:
         """``term`` itself when indexed, else the indexed term sharing the longest long-enough prefix with it."""
         db = self._db()

@@ -147,6 +147,8 @@ FOLLOW_UP_WORDS = """
 he she it they him her them his its their theirs there that those this these
 """.split()
 FOLLOW_UP_OPENINGS = ("and ", "what about", "how about")
+# Possessive determiners: "How many donors did her charity have?" asks about the charity, not about her.
+POSSESSIVES = "his her its their".split()
 # Words that only ask ("how many", "how much"), not what about: "And how many seriously?" says one thing, and no
 # answer repeats them ("How much will the upgrade cost?" — "…part of a £12 million upgrade").
 ASKING_WORDS = "many much".split()

@@ -146,6 +146,8 @@ FOLLOW_UP_WORDS = """
 il elle ils elles lui leur leurs eux celui celle ceux celles son sa ses y là-bas
 """.split()
 FOLLOW_UP_OPENINGS = ("et ", "et pour", "et la", "et le", "et les")
+# Déterminants possessifs : « Et son salaire ? » porte sur le salaire, pas sur la personne.
+POSSESSIVES = "son sa ses leur leurs".split()
 # Words that only ask, not what about ("combien" is already a stop word).
 ASKING_WORDS: list[str] = []
 # Mots qui ouvrent une question avec une majuscule sans être un nom : les mots outils que la liste de mots vides

@@ -32,6 +32,11 @@ def test_search_ranks_by_bm25_within_chosen_documents(tmp_path):
     stored = index.sentences(["a:w1:0", "a:w1:1"])
     assert set(index.scores(terms, stored.values())) == {"a:w1:0"}  # "Il pleut." matches nothing
     assert index.present_in(["dron", "pleut"], ["b"]) == {"dron"}
+    # The documents holding every term, anywhere in them (a follow-up's carried names pick the article by it).
+    assert sorted(index.holding(analyse("Kim drones", "fr"))) == ["a", "b"]
+    assert index.holding(analyse("Kim pleut", "fr")) == ["a"]
+    assert index.holding(analyse("Kim pleut", "fr"), ["b"]) == []
+    assert index.holding(analyse("Kim", "fr"), []) == [] and index.holding([]) == []
 
 
 def fts5_scores(index: LexicalIndex, terms: list[str]) -> dict[str, float]:
