@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.retrieve import Candidate, Retrieval
-from store.lang import Language, fold, language
+from store.lang import Language, dateline, fold, language
 from store.lexical import analyse, words
 
 FEATURES = (
@@ -81,6 +81,9 @@ def holds_type(kind: str, sentence: str, lang: Language, asked: set[str]) -> boo
         )
     if kind == "number":
         return any(lang.like_num(t) and t not in asked for t in map(fold, _TOKEN.findall(sentence)))
+    if kind == "person":
+        # A dateline names a place and an agency, no person: "(AFP)" answered "Qui est le maire de Grenoble ?".
+        sentence = sentence[len(dateline(sentence)):]
     # Positions are kept from the whole sentence: its first word is capitalised whatever it is.
     tokens = [(i, w) for i, w in enumerate(words(sentence)) if fold(w) not in asked]
     folded = [fold(w) for _, w in tokens]

@@ -38,6 +38,18 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# A news dateline, in any language: where (and when) the story was filed and by which agency, before a dash
+# ("GRENOBLE, 24 juin 2025 (AFP) - ", "Moscou (AFP) - ", "QUIMPERLÉ (Finistère) — "). None of the 4,300 sentences of
+# the public (Wikipedia) articles opens on one.
+_DATELINE = re.compile(r"^(?:[^()\n—–]|\([^()\n]{1,30}\)){1,80}?\([A-Z][\w .&/-]{0,20}\)\s*[-—–]\s+")
+
+
+def dateline(sentence: str) -> str:
+    """The dateline that opens ``sentence``, or "" (see ``_DATELINE``)."""
+    match = _DATELINE.match(sentence)
+    return match.group(0) if match else ""
+
+
 @dataclass(frozen=True)
 class Language:
     """Everything citechat knows about one language; built from its module (or generic)."""

@@ -221,7 +221,14 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
      ("since", "The pool has been closed for two years.", "en", True),
      # English capitalises months and weekdays: not names.
      ("person", "The council approved the plan on Wednesday, 14 March.", "en", False),
-     ("person", "The plan was approved on Wednesday by Priya Marsh.", "en", True)],
+     ("person", "The plan was approved on Wednesday by Priya Marsh.", "en", True),
+     # A dateline names where and by which agency the story was filed, no person; a place it names is one.
+     ("person", "GRENOBLE, 24 juin 2025 (AFP) - La mairie a décidé de fermer les écoles.", "fr", False),
+     ("person", "Moscou (AFP) - Le dirigeant nord-coréen Kim Jong Un a quitté la Russie.", "fr", True),
+     ("person", "PENZANCE, England, March 3 (AFP) - A disused lighthouse has been sold.", "en", False),
+     ("place", "PENZANCE, England, March 3 (AFP) - A disused lighthouse has been sold.", "en", True),
+     ("person", "The United Nations Educational, Scientific and Cultural Organization (UNESCO) was founded.", "en",
+      True)],
 )
 def test_answer_types_are_read_with_the_document_language(kind, sentence, code, expected):
     assert holds_type(kind, sentence, language(code), asked=set()) is expected

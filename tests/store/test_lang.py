@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.lang import detect, language, strings, supported
+from store.lang import dateline, detect, language, strings, supported
 from store.lexical import carries_on
 
 
@@ -215,6 +215,20 @@ def test_a_sentence_giving_a_pronoun_speakers_words_is_language_data(code, sente
 )
 def test_a_byline_is_language_data(code, line, byline):
     assert language(code).is_byline(line) is byline
+
+
+@pytest.mark.parametrize(
+    ("sentence", "line"),
+    [("GRENOBLE, 24 juin 2025 (AFP) - La mairie a décidé.", "GRENOBLE, 24 juin 2025 (AFP) - "),
+     ("VIDAUBAN (Var), 9 août (AFP) — Un incendie a parcouru 1 200 hectares.", "VIDAUBAN (Var), 9 août (AFP) — "),
+     ("Moscou (AFP) - Kim a quitté la Russie.", "Moscou (AFP) - "),
+     ("PENZANCE, England, March 3 (Reuters) - A lighthouse was sold.", "PENZANCE, England, March 3 (Reuters) - "),
+     ("The United Nations Educational, Scientific and Cultural Organization (UNESCO) was founded in 1945.", ""),
+     ("Paris (France) is a city - a big one.", ""),
+     ("Kim a rencontré Poutine à Vostochny.", "")],
+)
+def test_a_news_dateline_is_told_in_any_language(sentence, line):
+    assert dateline(sentence) == line
 
 
 def test_other_languages_get_a_stemmer_and_english_strings():
