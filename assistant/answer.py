@@ -172,23 +172,25 @@ class Assistant:
         """Retrieve and score the candidates of a prepared question, best first (``vector``: already embedded)."""
         if vector is None:
             vector = self.store.embed_query(question.query)
+        # A follow-up about something of its subject is also searched as asked (see retrieve's ``also``).
+        also = self.store.embed_query(question.text) if question.owned else None
         # Another process's ingest or rebuild can switch the store between the reads of one question (dense
         # hits of the new generation, lexical rows of the old): measured as a wrong abstention during a rebuild.
         # Score again when the store changed under the reads; the second pass reads one state only.
         for _ in range(2):
             self.store.refresh()
             seen = (self.store.generation, self.store.manifest.revision)
-            found, scored = self._score(question, scope, vector)
+            found, scored = self._score(question, scope, vector, also)
             if (self.store.generation, self.store.manifest.revision) == seen:
                 break
         return found, scored
 
-    def _score(self, question: Question, scope: Sequence[str] | None,
-               vector: Sequence[float]) -> tuple[Retrieval, list[Scored]]:
+    def _score(self, question: Question, scope: Sequence[str] | None, vector: Sequence[float],
+               also: Sequence[float] | None = None) -> tuple[Retrieval, list[Scored]]:
         settings = self.settings.retrieval
         scope = owner_scope(self.store, question, scope)
         found = retrieve(self.store, question, vector, scope=scope, dense_candidates=settings.dense_candidates,
-                         lexical_candidates=settings.lexical_candidates, mode=settings.mode)
+                         lexical_candidates=settings.lexical_candidates, mode=settings.mode, also=also)
         scored = []
         for candidate, values in zip(found.candidates, candidate_features(found), strict=True):
             same = same_language(found, candidate)

@@ -24,9 +24,10 @@ class Question:
     ``query`` is what retrieval searches for: the question itself, or for a follow-up the question with what it
     leans on carried from the conversation ("How far is it from Moscow? (Putin, Kim)"; see ``referent``).
     ``owned``: the follow-up asks about something of what it carries ("How many donors did her charity have?"
-    after "Who is Helen Marsh?"). Its answer need not hold the carried words (the donors' sentence names the trust,
-    not her), and searching with them finds her sentences instead: it is searched and scored as asked (its
-    ``query`` is its text), and the carried words only choose among the articles (``retrieve.owner_scope``).
+    after "Who is Helen Marsh?"). Its answer may name the charity and not her, so the carried words are not words
+    the answer must hold: they steer the embedded ``query`` (her job, her age are in her own sentence), while the
+    lexical terms and the names the scoring looks for come from the question alone (``lexical_query``), and they
+    choose among the articles (``retrieve.owner_scope``).
     """
 
     text: str
@@ -40,6 +41,11 @@ class Question:
     @property
     def lang(self) -> Language:
         return language(self.language)
+
+    @property
+    def lexical_query(self) -> str:
+        """The text whose words BM25 searches and the scoring looks for (see ``owned``)."""
+        return self.text if self.owned else self.query or self.text
 
 
 def clean_question(question: object) -> tuple[str, bool]:
@@ -223,8 +229,6 @@ def prepare(question: object, history: Sequence | None = None, *, languages: Ite
     carried = standalone(text, turns, language(code))
     query = f"{text} ({', '.join(carried)})" if carried else text
     notices = (strings(code)["truncated"].format(limit=MAX_QUESTION_CHARS),) if truncated else ()
-    # "her charity": searched as asked, the carried names only picking the article (retrieve.owner_scope).
+    # "her charity": the carried names steer the embedded query only (see Question.owned).
     owned = bool(carried) and language(code).possessive(text)
-    if owned:
-        query = text
     return Question(text, code, turns, query, carried, notices, owned)

@@ -59,7 +59,7 @@ def idf(document_frequency: int, total: int) -> float:
 def query_terms(question: Question, store: Store) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The query's index terms (question language; unknown words meet indexed cognates) and its names' terms."""
     lexicon = store.lexicon
-    query = unopened(question.query, question.lang)
+    query = unopened(question.lexical_query, question.lang)
     terms = tuple(dict.fromkeys(lexicon.expand(t) for t in analyse(unasked(query, question.lang), question.language)))
     names = tuple(dict.fromkeys(
         t for w in words(query) if w[:1].isupper() for t in analyse(w, question.language)
@@ -71,8 +71,8 @@ def owner_scope(store: Store, question: Question, scope: Sequence[str] | None) -
     """The documents a follow-up about something of what it carries can be about ("her charity" after "Who is
     Helen Marsh?"): those of ``scope`` that hold every carried word, when some do; else ``scope``.
 
-    Such a follow-up is searched without the carried words (``Question.owned``), which would pull the sentences
-    about her rather than about her charity; in a store of many articles they still pick the article.
+    Such a follow-up's BM25 search and scoring leave the carried words out (``Question.owned``): the charity's
+    sentence need not name her, and a store of many articles may hold another charity's; her name picks hers.
     """
     if not question.owned or not question.carried or (scope is not None and len(scope) < 2):
         return scope
@@ -90,17 +90,27 @@ def retrieve(
     dense_candidates: int = DEFAULT_DENSE_CANDIDATES,
     lexical_candidates: int = DEFAULT_LEXICAL_CANDIDATES,
     mode: str = "hybrid",
+    also: Sequence[float] | None = None,
 ) -> Retrieval:
-    """Candidates for ``question`` (embedded as ``vector``) within the documents ``scope`` (all when None)."""
+    """Candidates for ``question`` (embedded as ``vector``) within the documents ``scope`` (all when None).
+
+    ``also``: a second embedding of the question (a follow-up about something of its subject, as asked, beside
+    ``vector`` with the carried names); each candidate has the closer of its two cosines ("her job" is in her own
+    sentence, near the names; "her charity's donors" in the charity's, near the question as asked).
+    """
     lexicon = store.lexicon
     terms, names = query_terms(question, store)
-    dense = dict(store.search(vector, dense_candidates, doc_ids=scope)) if mode != "lexical" else {}
+    vectors = [vector, also] if also is not None and mode != "lexical" else [vector]
+    nearest = [dict(store.search(v, dense_candidates, doc_ids=scope)) if mode != "lexical" else {} for v in vectors]
     lexical = dict(lexicon.search(terms, limit=lexical_candidates, doc_ids=scope)) if mode != "dense" else {}
-    ids = list(dict.fromkeys([*dense, *lexical]))
+    ids = list(dict.fromkeys([*(sid for found in nearest for sid in found), *lexical]))
     rows = lexicon.sentences(ids)
-    missing_dense = [sid for sid in ids if sid not in dense and sid in rows]
-    if missing_dense and mode != "lexical":
-        dense.update(store.cosines(vector, missing_dense))
+    if mode != "lexical":
+        for v, found in zip(vectors, nearest, strict=True):
+            missing_dense = [sid for sid in ids if sid not in found and sid in rows]
+            if missing_dense:
+                found.update(store.cosines(v, missing_dense))
+    dense = {sid: max(found.get(sid, 0.0) for found in nearest) for sid in ids} if mode != "lexical" else {}
     frequency, total = lexicon.document_frequency([*terms, *names])
     if mode != "dense":
         # Computed from the rows just read, not asked of FTS5: its bm25() would walk every row of each word.

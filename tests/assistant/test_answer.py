@@ -274,8 +274,8 @@ def test_a_follow_up_about_something_of_its_subject_is_answered_from_the_subject
     ingested(fresh_store, tmp_path / "hedgehogs.txt", _HEDGEHOGS)
     assistant = Assistant(fresh_settings, store=fresh_store)
     marsh = [("Who is Helen Marsh?", "She is the director of the Atlantic Seabird Trust.")]
-    # Her charity's donors are in a sentence that names the trust, not her; searched with her name it quoted her
-    # words, or abstained. Her name still picks her article of the two, whose appeals read alike.
+    # Her charity's donors are in a sentence that names the trust, not her: with her name required it abstained,
+    # and searched only with her name it quoted her words. Her name still picks her article of the two.
     answer = assistant.answer("How many donors did her charity have?", history=marsh)
     assert answer.grounded and "8,000 donors" in answer.citations[0].text
     assert all(Path(c.source).name == "lighthouse.txt" for c in answer.citations), answer.citations
@@ -284,6 +284,9 @@ def test_a_follow_up_about_something_of_its_subject_is_answered_from_the_subject
     founder = [("Who is Tom Barraclough?", "He founded the Moorland Hedgehog Fund.")]
     theirs = assistant.answer("How many donors did his charity have?", history=founder)
     assert theirs.grounded and "3,500 donors" in theirs.citations[0].text
+    # Something of hers that her own sentence holds is still found there, near her name.
+    role = assistant.answer("What is her role?", history=marsh)
+    assert role.grounded and "director of the Atlantic Seabird Trust" in role.citations[0].text
 
 
 def test_a_news_age_beside_a_name_answers_how_old(fresh_settings, fresh_store, tmp_path):
