@@ -173,7 +173,8 @@ class Assistant:
         if vector is None:
             vector = self.store.embed_query(question.query)
         # A follow-up about something of its subject is also searched as asked (see retrieve's ``also``).
-        also = self.store.embed_query(question.text) if question.owned else None
+        also = (self.store.embed_query(question.text)
+                if question.owned and self.settings.retrieval.mode != "lexical" else None)
         # Another process's ingest or rebuild can switch the store between the reads of one question (dense
         # hits of the new generation, lexical rows of the old): measured as a wrong abstention during a rebuild.
         # Score again when the store changed under the reads; the second pass reads one state only.

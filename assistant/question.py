@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from assistant.errors import InvalidQuestion
 from store.lang import Language, detect, fold, language, strings, supported
@@ -137,6 +138,13 @@ def is_follow_up(question: str, lang: Language) -> bool:
     return len(content) <= 1 and not named
 
 
+def is_possessive(question: str, lang: Language) -> bool:
+    """Whether the question asks about something of someone it does not name: a possessive determiner before a
+    content word ("How many donors did her charity have?", "Et son salaire ?"; not "What did he tell her?")."""
+    tokens = [w.lower() for w in words(question)]
+    return any(w in lang.possessives and fold(after) not in lang.stop_words for w, after in pairwise(tokens))
+
+
 def without_names(question: str) -> str:
     """The question's words without its names (capitalised words after the first that are not function words
     of a supported language), to tell its language by.
@@ -230,5 +238,5 @@ def prepare(question: object, history: Sequence | None = None, *, languages: Ite
     query = f"{text} ({', '.join(carried)})" if carried else text
     notices = (strings(code)["truncated"].format(limit=MAX_QUESTION_CHARS),) if truncated else ()
     # "her charity": the carried names steer the embedded query only (see Question.owned).
-    owned = bool(carried) and language(code).possessive(text)
+    owned = bool(carried) and is_possessive(text, language(code))
     return Question(text, code, turns, query, carried, notices, owned)

@@ -8,7 +8,6 @@ and the English strings.
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 import unicodedata
@@ -123,13 +122,6 @@ class Language:
     def reports_words(self, sentence: str) -> bool:
         """Whether the sentence gives the words of someone the sentence before it names ('"…," she said')."""
         return bool(self.reports and self.reports.search(sentence))
-
-    def possessive(self, question: str) -> bool:
-        """Whether the question asks about something of someone it does not name: a possessive determiner before a
-        content word ("How many donors did her charity have?", "Et son salaire ?"; not "What did he tell her?")."""
-        tokens = re.findall(r"[\w\u00c0-\u024f']+", question.lower().replace("\u2019", "'"))
-        return any(w in self.possessives and fold(after) not in self.stop_words
-                   for w, after in itertools.pairwise(tokens))
 
     def question_type(self, question: str) -> str | None:
         """The kind of answer a question asks for (a kind of quantity, a number, a date, a starting point, a person, a
