@@ -62,6 +62,9 @@ QUESTION_TYPES = (
     # "Since when?" asks for a starting point, which a story gives as a date ("since 2020") or as a time since
     # ("closed for two years").
     ("since", r"\bsince when\b"),
+    # "In which minute?" asks for the minute of a match or a race, which a report gives as a number of minutes ("in
+    # the 89th minute", "after 17 minutes"), not as a date.
+    ("minute", r"\b(?:in |at )?(?:which|what) minute\b"),
     # "When" asks where a question asks with it: first, or last ("…was built when?"). Inside a question it opens a
     # clause that says when the asked thing happens ("What was he charged with when he was arrested?"): on the fit
     # part, 44 of the 46 questions with "when" elsewhere ask for something else.
@@ -77,6 +80,7 @@ COUNTED = r"\bhow many ([^\W\d_]+)"
 # The unit words that may follow (or, for currencies, precede) the number of each kind of quantity.
 UNITS = {
     "age": "years year old aged age",
+    "minute": "minute minutes min",
     "duration": "second seconds minute minutes hour hours day days week weeks fortnight fortnights month months "
                 "quarter quarters year years decade decades century centuries millennium millennia",
     # "light" for the light year ("48 light years from Earth"), whose "years" is the duration's.

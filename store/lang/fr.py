@@ -64,6 +64,9 @@ QUESTION_TYPES = (
     # « Depuis quand ? » demande un point de départ, qu'un article donne en date (« depuis 2020 ») ou en durée
     # (« fermée depuis deux ans »).
     ("since", r"\bdepuis quand\b"),
+    # « À quelle minute ? » demande la minute d'un match ou d'une course, qu'un compte rendu donne en minutes (« à la
+    # 84e minute », « après 17 minutes »), pas une date.
+    ("minute", r"\b(?:à|dans|en) quelle minute\b"),
     ("date", r"\bquand\b|\b(?:en |à |de |depuis )?quel(?:le)?s? (?:année|date|jour|mois|siècle|époque|période|"
              r"moment|heure)\b"),
     ("person", r"^(?:(?:à|de|par|pour|avec|chez|contre) )?qui\b|\bqui (?:est|était|sont|étaient) "
@@ -77,6 +80,7 @@ COUNTED = r"\bcombien (?:de |d')([^\W\d_]+)"
 # The unit words that may follow (or, for currencies, precede) the number of each kind of quantity.
 UNITS = {
     "age": "ans an âge âgé âgée âgés",
+    "minute": "minute minutes min mn",
     "duration": "seconde secondes minute minutes heure heures jour jours journée journées semaine semaines mois "
                 "trimestre trimestres semestre semestres an ans année années siècle siècles décennie décennies "
                 "millénaire millénaires",

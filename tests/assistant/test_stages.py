@@ -219,6 +219,11 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
      ("since", "Elle siège dans l'opposition depuis 2020.", "fr", True),
      ("since", "Elle siège dans l'opposition municipale.", "fr", False),
      ("since", "The pool has been closed for two years.", "en", True),
+     # The minute of a match, as an ordinal ("89th", « 84e ») or a count; a match time in words holds none.
+     ("minute", "Brighton won with a penalty in the 89th minute.", "en", True),
+     ("minute", "Ollie Watkins gave the visitors the lead after 17 minutes.", "en", True),
+     ("minute", "Lorient l'a emporté grâce à un but à la 84e minute.", "fr", True),
+     ("minute", "Harriers equalised just before half-time through a penalty.", "en", False),
      # English capitalises months and weekdays: not names.
      ("person", "The council approved the plan on Wednesday, 14 March.", "en", False),
      ("person", "The plan was approved on Wednesday by Priya Marsh.", "en", True),

@@ -44,6 +44,9 @@ def test_short_questions_are_told_apart_among_supported_languages(question, expe
         ("fr", "Quels cadeaux Kim a-t-il reçus ?", None),
         ("en", "How many drones did Kim receive?", "number"),
         ("en", "In what year did the Normans conquer England?", "date"),
+        # The minute of a match: a number of minutes, not a date ("What time?" stays a date).
+        ("en", "And in which minute?", "minute"), ("en", "At what minute did he score?", "minute"),
+        ("fr", "À quelle minute Lorient a-t-il marqué ?", "minute"), ("en", "At what time did he score?", "date"),
         # "When" asks for a date where a question asks with it: first, or last ("…was built when?"); inside, it
         # opens a clause that says when the asked thing happens ("What was he charged with when he was arrested?").
         ("en", "When did the strike start?", "date"),
