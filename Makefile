@@ -44,7 +44,7 @@ chat: $(STAMP)
 test: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
-	$(MAKE) --no-print-directory -j$(TEST_WORKERS) --output-sync=target $(GATES)
+	$(MAKE) --no-print-directory gates
 
 # Quality gates: each bar is the figure measured when it was set (README, Figures) minus a small margin, so a
 # regression fails and run-to-run noise does not. They were not tuned on: the calibration only saw the public fit parts.

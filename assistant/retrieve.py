@@ -100,17 +100,16 @@ def retrieve(
     """
     lexicon = store.lexicon
     terms, names = query_terms(question, store)
-    vectors = [vector, also] if also is not None and mode != "lexical" else [vector]
-    nearest = [dict(store.search(v, dense_candidates, doc_ids=scope)) if mode != "lexical" else {} for v in vectors]
+    vectors = [] if mode == "lexical" else [vector] if also is None else [vector, also]
+    nearest = [dict(store.search(v, dense_candidates, doc_ids=scope)) for v in vectors]
     lexical = dict(lexicon.search(terms, limit=lexical_candidates, doc_ids=scope)) if mode != "dense" else {}
     ids = list(dict.fromkeys([*(sid for found in nearest for sid in found), *lexical]))
     rows = lexicon.sentences(ids)
-    if mode != "lexical":
-        for v, found in zip(vectors, nearest, strict=True):
-            missing_dense = [sid for sid in ids if sid not in found and sid in rows]
-            if missing_dense:
-                found.update(store.cosines(v, missing_dense))
-    dense = {sid: max(found.get(sid, 0.0) for found in nearest) for sid in ids} if mode != "lexical" else {}
+    for v, found in zip(vectors, nearest, strict=True):
+        missing_dense = [sid for sid in ids if sid not in found and sid in rows]
+        if missing_dense:
+            found.update(store.cosines(v, missing_dense))
+    dense = {sid: max(found.get(sid, 0.0) for found in nearest) for sid in ids} if nearest else {}
     frequency, total = lexicon.document_frequency([*terms, *names])
     if mode != "dense":
         # Computed from the rows just read, not asked of FTS5: its bm25() would walk every row of each word.

@@ -87,9 +87,9 @@ def _ensure_e5(settings: EmbeddingSettings) -> Path:
 def _bundled_dir(name: str, settings: EmbeddingSettings) -> Path:
     """Where a bundled model (EmbeddingGemma, e5) is assembled."""
     if name == GEMMA:
-        from store.gemma import MODEL_DIR_NAME
+        from store.gemma import model_dir
 
-        return settings.cache_dir / "models" / MODEL_DIR_NAME
+        return model_dir(settings.cache_dir)
     return bundled_e5_dir(settings)
 
 
@@ -115,8 +115,9 @@ def resolve_model(settings: EmbeddingSettings, *, notice: Callable[[str], None] 
         if not (_bundled_dir(name, settings) / "modules.json").exists():
             # Two processes starting on a new machine (a chat and an ingest, two test workers) would both fetch
             # and assemble into the same directories: the second waits here, then finds the model ready.
-            (settings.cache_dir / "models").mkdir(parents=True, exist_ok=True)
-            with FileLock(str(settings.cache_dir / "models" / ".prepare.lock")):
+            models = settings.cache_dir / "models"
+            models.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(models / ".prepare.lock")):
                 return _prepare(name, settings, notice)
         return _prepare(name, settings, notice)
     path = Path(name).expanduser()

