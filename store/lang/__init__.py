@@ -31,6 +31,9 @@ _SNOWBALL = {
 }
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def fold(text: str) -> str:
     """Lowercase and strip diacritics (``Réçu`` -> ``recu``): how word lists are written and compared."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -82,6 +85,7 @@ class Language:
     byline: re.Pattern[str] | None = None
     clock: re.Pattern[str] | None = None
     possessives: frozenset[str] = frozenset()
+    opposites: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def known(self) -> bool:
@@ -95,6 +99,15 @@ class Language:
     def negated(self, text: str) -> bool:
         """Whether the text carries a negation in this language."""
         return bool(self.negation and self.negation.search(text.replace("\u2019", "'")))
+
+    def opposed(self, question: str, sentence: str) -> bool:
+        """Whether the question asks about a word whose opposite the sentence holds instead ("the least used"
+        against "the most commonly used"). A question naming both ("simple or complex?") asks between them."""
+        if not self.opposites:
+            return False
+        asked, held = set(_LETTERS.findall(fold(question))), set(_LETTERS.findall(fold(sentence)))
+        return any(word not in held and not (opposite & asked) and opposite & held
+                   for word in asked if (opposite := self.opposites.get(word)))
 
     def counted_noun(self, question: str) -> str | None:
         """The noun a "how many" question counts ("drones" in "combien de drones"), if any."""
@@ -131,6 +144,18 @@ class Language:
         """
         kind = next((kind for kind, pattern in self.question_types if pattern.search(question)), None)
         return None if kind == IDENTITY else kind
+
+
+def _pairs(text: str) -> dict[str, frozenset[str]]:
+    """Each word of "a b | c d" entries (also one per line) with its opposites, both ways, folded."""
+    opposites: dict[str, set[str]] = {}
+    for entry in re.split(r"[|\n]", text):
+        if not entry.strip():
+            continue
+        first, second = (fold(w) for w in entry.split())
+        opposites.setdefault(first, set()).add(second)
+        opposites.setdefault(second, set()).add(first)
+    return {word: frozenset(others) for word, others in opposites.items()}
 
 
 @lru_cache(maxsize=64)
@@ -174,6 +199,7 @@ def language(code: str | None) -> Language:
         byline=re.compile(module.BYLINE),
         clock=re.compile(module.CLOCK, re.IGNORECASE),
         possessives=frozenset(module.POSSESSIVES),
+        opposites=_pairs(module.OPPOSITES),
     )
 
 

@@ -167,6 +167,33 @@ INVERTED_PRONOUN = None
 
 NEGATION = r"\b(?:not|no|never|none|nor|neither|without|cannot|nothing|nobody)\b|n't\b"
 
+# Words of opposite meaning, a pair per entry, each form written out (matched as words, not stems). A question
+# asking about one while the sentence holds only the other ("the least used reduction" against "the most commonly
+# used reduction") is often not answered by it: swapping a word for its opposite is how many of SQuAD 2.0's
+# unanswerable questions were written. Left out: converse pairs, where either side answers (buy/sell, win/lose,
+# import/export), and words with other common senses (before/after, long in "how long", light, back, present).
+OPPOSITES = """
+most least | more less | more fewer | greatest least | first last | earliest latest | earlier later | early late
+best worst | better worse | highest lowest | higher lower | high low | largest smallest | larger smaller
+large small | biggest smallest | bigger smaller | big small | longest shortest | longer shorter | oldest youngest
+older younger | oldest newest | strongest weakest | strong weak | easiest hardest | easy difficult
+simple complex | common rare | maximum minimum | majority minority | major minor | primary secondary
+increase decrease | increased decreased | increases decreases | increasing decreasing | increase reduce
+increased reduced | rise fall | rose fell | gain loss | add remove | added removed | include exclude
+included excluded | accept reject | accepted rejected | allowed forbidden | allowed banned | supported opposed
+agree disagree | success failure | successful unsuccessful | start end | started ended | began ended | begin end
+born died | birth death | dead alive | created destroyed | built destroyed | build destroy
+construction destruction | north south | northern southern | northernmost southernmost | east west
+eastern western | upper lower | above below | top bottom | inner outer | inside outside | internal external
+private public | legal illegal | official unofficial | formal informal | direct indirect | permanent temporary
+positive negative | true false | rich poor | wealthy poor | cheap expensive | cheapest most | hot cold
+warm cool | wet dry | fast slow | fastest slowest | open closed | opened closed | full empty
+wide narrow | thick thin | deep shallow | male female | men women | man woman | junior senior
+inferior superior | presence absence | arrival departure | attack defend | offensive defensive
+friend enemy | allies enemies | ancient modern | native foreign | domestic foreign | urban rural
+natural artificial
+"""
+
 # Words that add nothing to a restated question ("Kim inspected several aircraft").
 VAGUE_WORDS = "several various many things".split()
 # How a generated answer says the passages do not hold the answer.

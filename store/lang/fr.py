@@ -170,6 +170,24 @@ INVERTED_PRONOUN = r"-t-(?:il|elle|ils|elles)\b|\b(?:est|a|ont|sont|était|avait
 NEGATION = (r"\b(?:ne|n)\b[^,;.]*?\b(?:pas|jamais|rien|personne|plus|guère|point|nullement)\b|"
             r"\b(?:aucun|aucune|ni|sans|nul|nulle)\b")
 
+# Words of opposite meaning, as in English (``en.OPPOSITES``): each form written out, compared as folded words.
+# Left out likewise: converse pairs (acheter/vendre, victoire/défaite, gagner/perdre), and words with other
+# common senses or whose opposite has synonyms a sentence uses instead: plus/moins ("de plus": moreover),
+# début/fin (« la fin du mois » asks when the next one begins), né/mort (« décédé »), grand (names: Grand Paris),
+# ancien (former), jeune, simple, direct.
+OPPOSITES = """
+premier dernier | première dernière | premiers derniers | premières dernières | meilleur pire | meilleure pire
+meilleurs pires | hausse baisse | augmentation diminution | augmente diminue | augmenté diminué
+augmenter diminuer | maximum minimum | maximal minimal | maximale minimale | majorité minorité
+majoritaire minoritaire | supérieur inférieur | supérieure inférieure | nord sud | septentrional méridional
+oriental occidental | orientale occidentale | intérieur extérieur | interne externe | public privé
+publique privée | ouvert fermé | ouverte fermée | vrai faux | riche pauvre | chaud froid | légal illégal
+accepté refusé | acceptée refusée | autorisé interdit | autorisée interdite | positif négatif | positive négative
+masculin féminin | urbain rural | permanent temporaire | officiel officieux | succès échec | réussite échec
+ami ennemi | alliés ennemis | facile difficile | présence absence | inclus exclu | construit détruit
+construction destruction | ajouté supprimé | croissant décroissant
+"""
+
 # Words that add nothing to a restated question ("Kim a inspecté plusieurs avions").
 VAGUE_WORDS = "plusieurs certains certaines divers diverses choses".split()
 # How a generated answer says the passages do not hold the answer.

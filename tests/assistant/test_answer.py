@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from assistant import Answer, Assistant, Citation, InvalidQuestion, Response, UnknownSource
 from assistant.cli import main
+from assistant.features import question_features
 from ingest import IngestError, ingest_documents, load_bundled, load_file, load_text
 
 
@@ -493,6 +494,41 @@ def test_money_is_no_population_and_a_count_of_none_answers_how_many(fresh_setti
     shorter = assistant.answer("Combien de victimes ?", sources=["feu.txt"])
     assert shorter.grounded and "aucune victime" in shorter.citations[0].text
     assert_verbatim(shorter, fire)
+
+
+_RESERVOIRS = (
+    "Yorkshire Water starts work on three Nidderdale reservoirs\n\n"
+    "Work to strengthen three reservoirs in Nidderdale will begin in May, Yorkshire Water said on Tuesday.\n\n"
+    "The largest of them, Thruscross, holds 7.8 billion litres and supplies about 200,000 homes in Leeds and "
+    "Harrogate.\n\nEngineers will replace the spillways, which date from the 1960s, and raise the dam walls by half a "
+    "metre.\n\nThe company said the most expensive part of the scheme, the new spillway at Thruscross, would cost £14 "
+    "million.\n\nWalkers will be able to use the path along the northern shore while the work goes on."
+)
+
+
+@pytest.mark.parametrize(
+    ("asked", "opposite"),
+    [
+        ("How much water does the largest reservoir hold?", "How much water does the smallest reservoir hold?"),
+        ("What is the most expensive part of the scheme?", "What is the least expensive part of the scheme?"),
+        ("Can walkers use the path along the northern shore?", "Can walkers use the path along the southern shore?"),
+    ],
+)
+def test_a_question_about_the_opposite_of_what_the_article_says_abstains(fresh_settings, fresh_store, tmp_path,
+                                                                         asked, opposite):
+    # Before the `opposite` feature, each opposite question was a sure answer quoting the sentence about the other
+    # (0.58-0.69): the story never says how much the smallest reservoir holds.
+    text = ingested(fresh_store, tmp_path / "reservoirs.txt", _RESERVOIRS)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    right = assistant.stream(asked, sources=["reservoirs.txt"])
+    answer = right.answer()
+    assert answer.grounded and not answer.unsure
+    assert_verbatim(answer, text)
+    wrong = assistant.stream(opposite, sources=["reservoirs.txt"])
+    withheld = wrong.answer()
+    assert question_features(wrong.trace.retrieval, wrong.trace.scored)["opposite"] == 1.0
+    assert not question_features(right.trace.retrieval, right.trace.scored)["opposite"]
+    assert not withheld.grounded and withheld.abstain_reason == "low_score"
 
 
 # Stories of our own, also in the conversation set (tests/data/conversations).

@@ -84,6 +84,24 @@ def test_negation_is_language_data():
 
 
 @pytest.mark.parametrize(
+    ("code", "question", "sentence", "opposed"),
+    [
+        ("en", "What is the least used type of reduction?", "The most commonly used reduction is X.", True),
+        ("en", "What is the most used type of reduction?", "The most commonly used reduction is X.", False),
+        ("en", "Which is the southernmost city?", "The northernmost city is Tromsø.", True),
+        ("en", "Is the answer simple or complex?", "The answer is more complex than that.", False),  # asks between
+        ("en", "Who bought the factory?", "In 2005 the factory was sold to AvtoZAZ.", False),  # converse, not opposite
+        ("fr", "Quelle est la dernière étape ?", "La première étape relie Lille à Arras.", True),
+        ("fr", "Quelle est la première étape ?", "La première étape relie Lille à Arras.", False),
+        ("fr", "Quand le taux est-il en hausse ?", "Le taux est en baisse depuis mars.", True),
+        ("fr", "Qui a remporté la victoire ?", "La défaite de Lyon", False),  # converse
+    ],
+)
+def test_opposite_words_are_language_data(code, question, sentence, opposed):
+    assert language(code).opposed(question, sentence) is opposed
+
+
+@pytest.mark.parametrize(
     ("code", "sentence", "leans"),
     [
         ("en", '"Leeds is the largest city without a tram," she said in a statement.', True),
