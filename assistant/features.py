@@ -218,7 +218,7 @@ def question_features(retrieval: Retrieval, ranked: Sequence) -> dict[str, float
     the question's rarest term: a question about something the sentence does not mention ("the 1905 edition")
     is often not answered by it. ``missing_document`` is the same over the whole document. ``opposite``: the
     question asks about a word whose opposite the best sentence holds instead ("the least used" against "the most
-    commonly used"), how many of SQuAD 2.0's unanswerable questions were written.
+    commonly used"), how many of SQuAD 2.0's unanswerable questions were written; never for a yes/no question.
     """
     question = retrieval.question
     best = ranked[0]
@@ -246,7 +246,8 @@ def question_features(retrieval: Retrieval, ranked: Sequence) -> dict[str, float
         "type_absent": features["type_absent"],
         "count_absent": features["count_absent"],
         "negation_mismatch": float(question.lang.negated(question.text) != doc_lang.negated(candidate.row.text)),
-        "opposite": float(same_language(retrieval, candidate)
+        # A yes/no question is answered by the sentence saying the opposite ("Did prices rise?": they fell).
+        "opposite": float(same_language(retrieval, candidate) and not question.lang.asks_yes_or_no(question.text)
                           and question.lang.opposed(question.text, candidate.row.text)),
         "novelty": features["novelty"],
         "terms": math.log1p(len(retrieval.terms)),

@@ -86,6 +86,7 @@ class Language:
     clock: re.Pattern[str] | None = None
     possessives: frozenset[str] = frozenset()
     opposites: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    polar: re.Pattern[str] | None = None
 
     @property
     def known(self) -> bool:
@@ -99,6 +100,10 @@ class Language:
     def negated(self, text: str) -> bool:
         """Whether the text carries a negation in this language."""
         return bool(self.negation and self.negation.search(text.replace("\u2019", "'")))
+
+    def asks_yes_or_no(self, question: str) -> bool:
+        """Whether the question asks for a yes or a no ("Did prices rise?", « Le prix a-t-il baissé ? »)."""
+        return bool(self.polar and self.polar.search(question.replace("\u2019", "'")))
 
     def opposed(self, question: str, sentence: str) -> bool:
         """Whether the question asks about a word whose opposite the sentence holds instead ("the least used"
@@ -200,6 +205,7 @@ def language(code: str | None) -> Language:
         clock=re.compile(module.CLOCK, re.IGNORECASE),
         possessives=frozenset(module.POSSESSIVES),
         opposites=_pairs(module.OPPOSITES),
+        polar=re.compile(module.POLAR, re.IGNORECASE),
     )
 
 

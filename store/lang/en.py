@@ -167,6 +167,9 @@ INVERTED_PRONOUN = None
 
 NEGATION = r"\b(?:not|no|never|none|nor|neither|without|cannot|nothing|nobody)\b|n't\b"
 
+# A yes/no question opens on an auxiliary ("Did prices rise?"): a sentence saying the opposite answers it (they fell).
+POLAR = (r"^\W*(?:is|are|am|was|were|do|does|did|can|could|will|would|has|have|had|should|shall|may|might|must)"
+         r"(?:n't)?\b")
 # Words of opposite meaning, a pair per entry, each form written out (matched as words, not stems). A question
 # asking about one while the sentence holds only the other ("the least used reduction" against "the most commonly
 # used reduction") is often not answered by it: swapping a word for its opposite is how many of SQuAD 2.0's

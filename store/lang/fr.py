@@ -170,6 +170,13 @@ INVERTED_PRONOUN = r"-t-(?:il|elle|ils|elles)\b|\b(?:est|a|ont|sont|était|avait
 NEGATION = (r"\b(?:ne|n)\b[^,;.]*?\b(?:pas|jamais|rien|personne|plus|guère|point|nullement)\b|"
             r"\b(?:aucun|aucune|ni|sans|nul|nulle)\b")
 
+# A yes/no question: « Est-ce que… », or a subject pronoun after its verb with no question word before it (« Le
+# prix a-t-il baissé ? », « Les Ulis sont ils au sud d'Arpajon ? » as typed); « Depuis quand le pont est-il fermé ? »
+# asks when.
+_QUESTION_WORD = (r"\b(?:qui|que|qu|quoi|quel|quelle|quels|quelles|quand|où|comment|combien|pourquoi|lequel|laquelle|"
+                  r"lesquels|lesquelles|auquel|auxquels|duquel|dont)\b")
+POLAR = (rf"^\W*est-ce qu|^(?:(?!{_QUESTION_WORD}).)*?(?:\w-t-|\w-|\b(?:est|sont|a|ont|était|étaient|avait|avaient|"
+         r"peut|peuvent|va|vont|doit|doivent)\s(?:t\s)?)(?:il|elle|ils|elles|on)\b")
 # Words of opposite meaning, as in English (``en.OPPOSITES``): each form written out, compared as folded words.
 # Left out likewise: converse pairs (acheter/vendre, victoire/défaite, gagner/perdre), and words with other
 # common senses or whose opposite has synonyms a sentence uses instead: plus/moins ("de plus": moreover),

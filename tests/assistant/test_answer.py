@@ -511,7 +511,7 @@ _RESERVOIRS = (
     [
         ("How much water does the largest reservoir hold?", "How much water does the smallest reservoir hold?"),
         ("What is the most expensive part of the scheme?", "What is the least expensive part of the scheme?"),
-        ("Can walkers use the path along the northern shore?", "Can walkers use the path along the southern shore?"),
+        ("What can walkers use along the northern shore?", "What can walkers use along the southern shore?"),
     ],
 )
 def test_a_question_about_the_opposite_of_what_the_article_says_abstains(fresh_settings, fresh_store, tmp_path,
@@ -529,6 +529,17 @@ def test_a_question_about_the_opposite_of_what_the_article_says_abstains(fresh_s
     assert question_features(wrong.trace.retrieval, wrong.trace.scored)["opposite"] == 1.0
     assert not question_features(right.trace.retrieval, right.trace.scored)["opposite"]
     assert not withheld.grounded and withheld.abstain_reason == "low_score"
+
+
+def test_a_yes_or_no_question_is_answered_by_the_sentence_saying_the_opposite(fresh_settings, fresh_store, tmp_path):
+    # "No: the largest is" answers it; the opposite feature would have withheld the sentence that does.
+    text = ingested(fresh_store, tmp_path / "reservoirs.txt", _RESERVOIRS)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    response = assistant.stream("Is the smallest reservoir Thruscross?", sources=["reservoirs.txt"])
+    answer = response.answer()
+    assert not question_features(response.trace.retrieval, response.trace.scored)["opposite"]
+    assert answer.grounded and "The largest of them, Thruscross" in answer.citations[0].text
+    assert_verbatim(answer, text)
 
 
 # Stories of our own, also in the conversation set (tests/data/conversations).

@@ -102,6 +102,25 @@ def test_opposite_words_are_language_data(code, question, sentence, opposed):
 
 
 @pytest.mark.parametrize(
+    ("code", "question", "polar"),
+    [
+        ("en", "Did prices rise?", True),
+        ("en", "Isn't the bridge closed?", True),
+        ("en", "When did prices rise?", False),
+        ("en", "Who bought the factory?", False),
+        ("fr", "Le prix a-t-il baissé ?", True),
+        ("fr", "Les Ulis sont ils au sud d'Arpajon ?", True),  # as typed in PIAF, without hyphens
+        ("fr", "Est-ce que le pont est fermé ?", True),
+        ("fr", "Depuis quand le pont est-il fermé ?", False),  # asks when
+        ("fr", "Où habite-t-il ?", False),
+        ("fr", "Et à Nice ?", False),
+    ],
+)
+def test_yes_or_no_questions_are_language_data(code, question, polar):
+    assert language(code).asks_yes_or_no(question) is polar
+
+
+@pytest.mark.parametrize(
     ("code", "sentence", "leans"),
     [
         ("en", '"Leeds is the largest city without a tram," she said in a statement.', True),
