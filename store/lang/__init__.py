@@ -31,6 +31,7 @@ _SNOWBALL = {
 }
 
 
+# The words of a folded text, as word lists compare them (``Language.opposed``).
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 

@@ -189,8 +189,8 @@ born died | birth death | dead alive | created destroyed | built destroyed | bui
 construction destruction | north south | northern southern | northernmost southernmost | east west
 eastern western | upper lower | above below | top bottom | inner outer | inside outside | internal external
 private public | legal illegal | official unofficial | formal informal | direct indirect | permanent temporary
-positive negative | true false | rich poor | wealthy poor | cheap expensive | cheapest most | hot cold
-warm cool | wet dry | fast slow | fastest slowest | open closed | opened closed | full empty
+positive negative | true false | rich poor | wealthy poor | cheap expensive | cheapest expensive | cheaper expensive
+hot cold | warm cool | wet dry | fast slow | fastest slowest | open closed | opened closed | full empty
 wide narrow | thick thin | deep shallow | male female | men women | man woman | junior senior
 inferior superior | presence absence | arrival departure | attack defend | offensive defensive
 friend enemy | allies enemies | ancient modern | native foreign | domestic foreign | urban rural
