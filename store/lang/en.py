@@ -50,7 +50,13 @@ QUESTION_TYPES = (
     ("duration", r"\bhow long (?:did|does|do|was|were|is|will|would|had|has|have)\b(?!.*\b(?:long|tall|high|wide)\b)"
                  r".*\b(?:last|take|took|stay|stayed|live|lived|reign|rule|wait|spend|spent|run|ran)\b|"
                  r"\bfor how long\b|\bhow many (?:years|months|weeks|days|hours|minutes|seconds|decades|centuries)\b"),
-    ("distance", r"\bhow far\b|\bwhat (?:is |was )?(?:the )?distance\b"),
+    # A physical size is a distance ("how tall", "the height of"); not "how long" or "the length of", which ask
+    # for a duration as often ("how long is the crossing?": 40 minutes).
+    ("distance", r"\bhow far\b|\bwhat (?:is |was )?(?:the )?distance\b|\bhow (?:tall|wide|deep)\b|"
+                 r"\bwhat (?:is |was |are |were )?(?:the |its |his |her |their )?(?:width|height|depth|altitude|"
+                 r"elevation)\b|\bat what (?:height|depth|altitude)\b"),
+    ("speed", r"\bhow fast\b|\b(?:at )?what (?:is |was |are |were )?(?:the |its )?(?:top |maximum |average |wind )?"
+              r"speeds?\b"),
     ("money", r"\bhow much (?:did|does|do|will|would|was|were|is)\b.*\b(?:cost|pay|paid|spend|spent|earn|earned|worth|"
               r"charge|raise|raised)\b|\bhow much money\b|"
               r"\bwhat (?:is |was |are |were )?(?:the )?(?:price|cost|budget|salary|wage|fee|fine|rent|fare)s?\b"),
@@ -85,7 +91,9 @@ UNITS = {
                 "quarter quarters year years decade decades century centuries millennium millennia",
     # "light" for the light year ("48 light years from Earth"), whose "years" is the duration's.
     "distance": "km kilometre kilometres kilometer kilometers metre metres meter meters m cm centimetre centimetres "
-                "centimeter centimeters mile miles feet foot yard yards inch inches light parsec parsecs",
+                "centimeter centimeters mile miles feet foot ft yard yards inch inches light parsec parsecs",
+    # "50mph", "12 knots", "60 miles an hour", "80 km/h" (read as "80", "km", "h"), "9.81 meters per second".
+    "speed": "mph kph kmh knot knots h hr hour second",
     "money": "€ $ £ ¥ euro euros dollar dollars pound pounds ruble rubles rouble roubles yen yuan franc francs",
     "population": "people inhabitants residents persons million millions thousand thousands",
     "percentage": "% percent per cent percentage",

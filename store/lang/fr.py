@@ -53,7 +53,12 @@ QUESTION_TYPES = (
     ("age", r"\bquel âge\b|\bâgée?s? de combien\b|\bà quel âge\b"),
     ("duration", r"\bcombien de temps\b|\bpendant combien de (?:jours|semaines|mois|ans|années|heures|minutes)\b|"
                  r"\bquelle (?:est |était |a été )?(?:la )?durée\b"),
-    ("distance", r"\bà quelle distance\b|\bquelle (?:est |était )?(?:la )?distance\b|\bà combien de kilomètres\b"),
+    # Une taille est une distance (« la hauteur de », « la longueur du détour ») ; en français, « longueur » n'est pas
+    # une durée.
+    ("distance", r"\bà quelle distance\b|\bquelle (?:est |était |sera )?(?:la )?distance\b|\bà combien de kilomètres\b|"
+                 r"\bquelle (?:est |était |sera )?(?:la |sa |leur )?(?:longueur|largeur|hauteur|profondeur|altitude)\b|"
+                 r"\bà quelle (?:hauteur|profondeur|altitude)\b"),
+    ("speed", r"\bà quelle vitesse\b|\bquelle (?:est |était |sera )?(?:la |sa )?vitesse\b"),
     ("money", r"\bcombien (?:a |ont |avait |aurait )?(?:coûté|coûte|coûtent|valait|vaut|rapporté)\b|"
               r"\bquel (?:est |était |a été )?(?:le )?(?:prix|coût|montant|budget|salaire|loyer|tarif)\b|"
               r"\bquelle (?:est |était |a été )?(?:l'|la )?(?:amende|rémunération)\b"),
@@ -87,6 +92,8 @@ UNITS = {
     # "lumière" for the light year ("à 48 années-lumière de la Terre"), whose "années" is the duration's.
     "distance": "km kilomètre kilomètres kilometres mètre mètres metres m cm centimètre centimètres mile miles "
                 "pied pieds lumière parsec parsecs",
+    # « 50 km/h » (lu « 50 », « km », « h »), « 12 nœuds », « 130 kilomètres par heure ».
+    "speed": "h heure heures seconde noeud noeuds nœud nœuds",
     "money": "€ $ £ ¥ euro euros dollar dollars livre livres rouble roubles yen yuan francs franc",
     "population": "habitants habitant personnes résidents âmes millions million milliers",
     "percentage": "% pour cent pourcent pourcentage",

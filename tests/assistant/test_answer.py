@@ -542,6 +542,30 @@ def test_a_yes_or_no_question_is_answered_by_the_sentence_saying_the_opposite(fr
     assert_verbatim(answer, text)
 
 
+_FERRY = (
+    "Island ferry service to resume after six-month repair\n\n"
+    "The ferry linking Port Ellis to the island of Caradon will carry passengers again from 3 April, the operator "
+    "Westline said on Tuesday.\n\nThe vessel, the MV Skerry, was withdrawn last October after inspectors found "
+    "corrosion in its hull.\n\nThe crossing takes 40 minutes. Fares will stay at £6 for adults and £3 for children."
+)
+
+
+def test_a_speed_is_a_number_with_a_unit_of_speed(fresh_settings, fresh_store, tmp_path):
+    text = ingested(fresh_store, tmp_path / "ferry.txt", _FERRY)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    # The story gives no speed: "How fast…?" had no kind and quoted the withdrawal sentence as a sure answer (0.80).
+    for question in ("How fast is the MV Skerry?", "À quelle vitesse navigue le MV Skerry ?"):
+        speed = assistant.answer(question, sources=["ferry.txt"])
+        assert not speed.grounded and speed.abstain_reason == "answer_type", question
+    crossing = assistant.answer("How long does the crossing take?", sources=["ferry.txt"])
+    assert crossing.grounded and crossing.citations[0].text == "The crossing takes 40 minutes."
+    assert_verbatim(crossing, text)
+    faster = ingested(fresh_store, tmp_path / "ferry.txt", _FERRY + " The MV Skerry sails at 11 knots.")
+    speed = assistant.answer("How fast is the MV Skerry?", sources=["ferry.txt"])
+    assert speed.grounded and "11 knots" in speed.text
+    assert_verbatim(speed, faster)
+
+
 # Stories of our own, also in the conversation set (tests/data/conversations).
 _STORIES = Path(__file__).resolve().parents[1] / "data" / "conversations" / "articles"
 _STRIKE = (_STORIES / "greve-controleurs.txt").read_text(encoding="utf-8")

@@ -213,6 +213,12 @@ def test_an_unsure_answer_is_shown_without_the_framing_its_head_already_says():
      ("population", "La région compte 12 millions d'habitants.", "fr", True),
      ("duration", "She earns £5,000 a year.", "en", False), ("duration", "She has run it for 31 years.", "en", True),
      ("percentage", "Shares rose 5% to £3bn.", "en", True),
+     # A speed is a number with a unit of speed or of time ("80 km/h", "60 miles an hour").
+     ("speed", "Gusts reached 80mph on the coast.", "en", True), ("speed", "She sailed at 12 knots.", "en", True),
+     ("speed", "Objects fall at about 9.81 meters per second squared.", "en", True),
+     ("speed", "The vessel was withdrawn last October after 40 years of service.", "en", False),
+     ("speed", "La vitesse y sera limitée à 50 km/h.", "fr", True),
+     ("speed", "Le détour est de 23 kilomètres par Saumur.", "fr", False),
      # "Depuis quand ?" asks for a starting point: a date, or the time since.
      ("since", "La piscine, fermée depuis deux ans, rouvrira.", "fr", True),
      ("date", "La piscine, fermée depuis deux ans, rouvrira.", "fr", False),

@@ -70,6 +70,13 @@ def test_short_questions_are_told_apart_among_supported_languages(question, expe
         ("fr", "qui est Jean de Lattre de Tassigny?", None),
         ("fr", "Qui est le gouverneur de la région ?", "person"),
         ("fr", "Qui est responsable du pont ?", "person"),
+        # A speed, and a physical size (a distance); "how long" and "the length of" ask for a duration as often.
+        ("en", "How fast is the MV Skerry?", "speed"), ("en", "What was the top speed of the train?", "speed"),
+        ("fr", "À quelle vitesse peut-on rouler sur le pont ?", "speed"),
+        ("en", "How tall is the lighthouse?", "distance"), ("en", "What is the height of the dam?", "distance"),
+        ("fr", "Quelle est la longueur du détour ?", "distance"), ("fr", "A quelle altitude se situe Minneapolis ?",
+                                                                  "distance"),
+        ("en", "How long is the crossing?", "number"), ("en", "What was the length of his reign?", "number"),
     ],
 )
 def test_question_types_come_from_language_data(code, question, kind):
