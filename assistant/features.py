@@ -218,7 +218,8 @@ def question_features(retrieval: Retrieval, ranked: Sequence) -> dict[str, float
     the question's rarest term: a question about something the sentence does not mention ("the 1905 edition")
     is often not answered by it. ``missing_document`` is the same over the whole document. ``opposite``: the
     question asks about a word whose opposite the best sentence holds instead ("the least used" against "the most
-    commonly used"), how many of SQuAD 2.0's unanswerable questions were written; never for a yes/no question.
+    commonly used"), how many of SQuAD 2.0's unanswerable questions were written. Neither it nor
+    ``negation_mismatch`` counts for a yes/no question.
     """
     question = retrieval.question
     best = ranked[0]
@@ -232,6 +233,7 @@ def question_features(retrieval: Retrieval, ranked: Sequence) -> dict[str, float
     absent = max((idf.get(t, 0.0) for t in retrieval.terms if t not in retrieval.in_documents), default=0.0)
     dense = sorted((s.candidate.dense for s in ranked), reverse=True)[:5]
     doc_lang = language(candidate.document.language)
+    polar = question.lang.asks_yes_or_no(question.text)
     return {
         "best_probability": _logit(best.probability),
         "probability_gap": _logit(best.probability) - _logit(ranked[1].probability) if len(ranked) > 1 else 5.0,
@@ -245,9 +247,11 @@ def question_features(retrieval: Retrieval, ranked: Sequence) -> dict[str, float
         "name_coverage": features["name_coverage"],
         "type_absent": features["type_absent"],
         "count_absent": features["count_absent"],
-        "negation_mismatch": float(question.lang.negated(question.text) != doc_lang.negated(candidate.row.text)),
-        # A yes/no question is answered by the sentence saying the opposite ("Did prices rise?": they fell).
-        "opposite": float(same_language(retrieval, candidate) and not question.lang.asks_yes_or_no(question.text)
+        # A yes/no question is answered by the sentence saying the opposite ("Did prices rise?": they fell; "Did
+        # Westline give a date?": it gave none).
+        "negation_mismatch": float(not polar and question.lang.negated(question.text)
+                                   != doc_lang.negated(candidate.row.text)),
+        "opposite": float(same_language(retrieval, candidate) and not polar
                           and question.lang.opposed(question.text, candidate.row.text)),
         "novelty": features["novelty"],
         "terms": math.log1p(len(retrieval.terms)),

@@ -547,6 +547,8 @@ _FERRY = (
     "The ferry linking Port Ellis to the island of Caradon will carry passengers again from 3 April, the operator "
     "Westline said on Tuesday.\n\nThe vessel, the MV Skerry, was withdrawn last October after inspectors found "
     "corrosion in its hull.\n\nThe crossing takes 40 minutes. Fares will stay at £6 for adults and £3 for children."
+    "\n\nThe Caradon Community Trust wants a second vessel kept in reserve. Westline said it would study the idea but "
+    "gave no date."
 )
 
 
@@ -564,6 +566,23 @@ def test_a_speed_is_a_number_with_a_unit_of_speed(fresh_settings, fresh_store, t
     speed = assistant.answer("How fast is the MV Skerry?", sources=["ferry.txt"])
     assert speed.grounded and "11 knots" in speed.text
     assert_verbatim(speed, faster)
+
+
+def test_a_yes_or_no_question_is_answered_by_the_sentence_saying_no(fresh_settings, fresh_store, tmp_path):
+    # "…but gave no date" answers "Did Westline give a date?" (no); the negation in the sentence and not in the
+    # question lowered its score (0.55 -> 0.67 without it).
+    text = ingested(fresh_store, tmp_path / "ferry.txt", _FERRY)
+    assistant = Assistant(fresh_settings, store=fresh_store)
+    polar = assistant.stream("Did Westline give a date for the reserve vessel?", sources=["ferry.txt"])
+    answer = polar.answer()
+    assert question_features(polar.trace.retrieval, polar.trace.scored)["negation_mismatch"] == 0.0
+    assert answer.grounded and answer.citations[0].text.endswith("but gave no date.")
+    assert_verbatim(answer, text)
+    # Not a yes/no question: the negation it does not share counts.
+    asked = assistant.stream("What did Westline say about the reserve vessel?", sources=["ferry.txt"])
+    asked.answer()
+    assert asked.trace.scored[0].candidate.row.text.endswith("but gave no date.")
+    assert question_features(asked.trace.retrieval, asked.trace.scored)["negation_mismatch"] == 1.0
 
 
 # Stories of our own, also in the conversation set (tests/data/conversations).
