@@ -542,7 +542,7 @@ def test_a_yes_or_no_question_is_answered_by_the_sentence_saying_the_opposite(fr
     assert_verbatim(answer, text)
 
 
-_FERRY = (
+_SKERRY = (
     "Island ferry service to resume after six-month repair\n\n"
     "The ferry linking Port Ellis to the island of Caradon will carry passengers again from 3 April, the operator "
     "Westline said on Tuesday.\n\nThe vessel, the MV Skerry, was withdrawn last October after inspectors found "
@@ -553,17 +553,17 @@ _FERRY = (
 
 
 def test_a_speed_is_a_number_with_a_unit_of_speed(fresh_settings, fresh_store, tmp_path):
-    text = ingested(fresh_store, tmp_path / "ferry.txt", _FERRY)
+    text = ingested(fresh_store, tmp_path / "skerry.txt", _SKERRY)
     assistant = Assistant(fresh_settings, store=fresh_store)
     # The story gives no speed: "How fast…?" had no kind and quoted the withdrawal sentence as a sure answer (0.80).
     for question in ("How fast is the MV Skerry?", "À quelle vitesse navigue le MV Skerry ?"):
-        speed = assistant.answer(question, sources=["ferry.txt"])
+        speed = assistant.answer(question, sources=["skerry.txt"])
         assert not speed.grounded and speed.abstain_reason == "answer_type", question
-    crossing = assistant.answer("How long does the crossing take?", sources=["ferry.txt"])
+    crossing = assistant.answer("How long does the crossing take?", sources=["skerry.txt"])
     assert crossing.grounded and crossing.citations[0].text == "The crossing takes 40 minutes."
     assert_verbatim(crossing, text)
-    faster = ingested(fresh_store, tmp_path / "ferry.txt", _FERRY + " The MV Skerry sails at 11 knots.")
-    speed = assistant.answer("How fast is the MV Skerry?", sources=["ferry.txt"])
+    faster = ingested(fresh_store, tmp_path / "skerry.txt", _SKERRY + " The MV Skerry sails at 11 knots.")
+    speed = assistant.answer("How fast is the MV Skerry?", sources=["skerry.txt"])
     assert speed.grounded and "11 knots" in speed.text
     assert_verbatim(speed, faster)
 
@@ -571,15 +571,15 @@ def test_a_speed_is_a_number_with_a_unit_of_speed(fresh_settings, fresh_store, t
 def test_a_yes_or_no_question_is_answered_by_the_sentence_saying_no(fresh_settings, fresh_store, tmp_path):
     # "…but gave no date" answers "Did Westline give a date?" (no); the negation in the sentence and not in the
     # question lowered its score (0.55 -> 0.67 without it).
-    text = ingested(fresh_store, tmp_path / "ferry.txt", _FERRY)
+    text = ingested(fresh_store, tmp_path / "skerry.txt", _SKERRY)
     assistant = Assistant(fresh_settings, store=fresh_store)
-    polar = assistant.stream("Did Westline give a date for the reserve vessel?", sources=["ferry.txt"])
+    polar = assistant.stream("Did Westline give a date for the reserve vessel?", sources=["skerry.txt"])
     answer = polar.answer()
     assert question_features(polar.trace.retrieval, polar.trace.scored)["negation_mismatch"] == 0.0
     assert answer.grounded and answer.citations[0].text.endswith("but gave no date.")
     assert_verbatim(answer, text)
     # Not a yes/no question: the negation it does not share counts.
-    asked = assistant.stream("What did Westline say about the reserve vessel?", sources=["ferry.txt"])
+    asked = assistant.stream("What did Westline say about the reserve vessel?", sources=["skerry.txt"])
     asked.answer()
     assert asked.trace.scored[0].candidate.row.text.endswith("but gave no date.")
     assert question_features(asked.trace.retrieval, asked.trace.scored)["negation_mismatch"] == 1.0
