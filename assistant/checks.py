@@ -36,9 +36,11 @@ class Stage(Protocol):
 
 @dataclass(frozen=True)
 class AnswerTypeFilter:
-    """Keep the candidates when one of them holds the kind of answer asked for: a number for "combien"/"how
-    many", a date for "quand"/"when", a name for "qui"/"who" (question types are language data); none when
-    none does. Questions of no known type pass.
+    """Keep the candidates of each document where one of them holds the kind of answer asked for: a number for
+    "combien"/"how many", a date for "quand"/"when", a name for "qui"/"who" (question types are language data);
+    none when none does. Questions of no known type pass. Per document, because a speed in one article ("50 km/h")
+    says nothing of another: "How fast is the MV Skerry?" asked of a store holding both quoted the ferry story's
+    sentence, which gives no speed, as a sure answer.
 
     It does not drop the sentences that lack the kind from the ranking: the calibrated probability already
     weighs it (``type_present``, ``type_absent``), and the test of a kind reads surface forms that miss
@@ -49,7 +51,8 @@ class AnswerTypeFilter:
     name: str = "answer_type"
 
     def apply(self, retrieval: Retrieval, scored: Sequence[Scored]) -> list[Scored]:
-        return list(scored) if any(not s.features["type_absent"] for s in scored) else []
+        holding = {s.candidate.document.doc_id for s in scored if not s.features["type_absent"]}
+        return [s for s in scored if s.candidate.document.doc_id in holding]
 
 
 @dataclass(frozen=True)

@@ -562,6 +562,11 @@ def test_a_speed_is_a_number_with_a_unit_of_speed(fresh_settings, fresh_store, t
     crossing = assistant.answer("How long does the crossing take?", sources=["skerry.txt"])
     assert crossing.grounded and crossing.citations[0].text == "The crossing takes 40 minutes."
     assert_verbatim(crossing, text)
+    # Another article's speed ("70 km/h") does not let a sentence without one answer: the kind is checked per
+    # document (asked of both stories, the Skerry sentence was a sure answer, 0.64).
+    ingested(fresh_store, tmp_path / "feu.txt", _FIRE)
+    both = assistant.answer("How fast is the MV Skerry?")
+    assert not both.grounded and not both.citations, both.text
     faster = ingested(fresh_store, tmp_path / "skerry.txt", _SKERRY + " The MV Skerry sails at 11 knots.")
     speed = assistant.answer("How fast is the MV Skerry?", sources=["skerry.txt"])
     assert speed.grounded and "11 knots" in speed.text
