@@ -55,8 +55,7 @@ QUESTION_TYPES = (
     ("distance", r"\bhow far\b|\bwhat (?:is |was )?(?:the )?distance\b|\bhow (?:tall|wide|deep)\b|"
                  r"\bwhat (?:is |was |are |were )?(?:the |its |his |her |their )?(?:width|height|depth|altitude|"
                  r"elevation)\b|\bat what (?:height|depth|altitude)\b"),
-    ("speed", r"\bhow fast\b|\b(?:at )?what (?:is |was |are |were )?(?:the |its )?(?:top |maximum |average |wind )?"
-              r"speeds?\b"),
+    ("speed", r"\bhow fast\b|\bwhat (?:is |was |are |were )?(?:the |its )?(?:top |maximum |average |wind )?speeds?\b"),
     ("money", r"\bhow much (?:did|does|do|will|would|was|were|is)\b.*\b(?:cost|pay|paid|spend|spent|earn|earned|worth|"
               r"charge|raise|raised)\b|\bhow much money\b|"
               r"\bwhat (?:is |was |are |were )?(?:the )?(?:price|cost|budget|salary|wage|fee|fine|rent|fare)s?\b"),
